@@ -1,0 +1,1 @@
+"""Checks that run on text: drafts, and text found in images."""

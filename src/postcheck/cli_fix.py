@@ -1,0 +1,3 @@
+"""``postcheck fix``: safe copies of what can be made safe."""
+
+from __future__ import annotations

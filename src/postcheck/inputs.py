@@ -1,0 +1,350 @@
+"""Reading drafts, recognising images, and grouping a folder into posts.
+
+Grouping rule (documented in the README):
+
+* All inputs named on one command line form **one post**.
+* A folder named on the command line is a **batch**: each subfolder is one
+  post (with every file inside it, at any depth), and loose files are grouped
+  into posts by file stem, ignoring a trailing ``-2``, ``_2`` or `` (2)``:
+  ``assembly.txt`` + ``assembly.jpg`` + ``assembly-2.jpg`` is one post.
+* Hidden files and system litter (``.DS_Store``, ``Thumbs.db``) are skipped;
+  any other file postcheck cannot read blocks its post (``unreadable-input``).
+"""
+
+from __future__ import annotations
+
+import html.parser
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from postcheck.errors import InputMissing, UnreadableInput
+from postcheck.model import InputFile, Post
+
+TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".docx", ".html", ".htm"}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff"}
+LITTER = {".ds_store", "thumbs.db", "desktop.ini"}
+_STEM_SUFFIX = re.compile(r"(?:[-_ ]\d{1,3}|\s*\(\d{1,3}\))$")
+
+
+def sniff_image(head: bytes) -> str | None:
+    """The image format from a file's first bytes, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "tiff"
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heim", b"heis", b"hevc"):
+        return "heic"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "gif"
+    return None
+
+
+def classify(path: Path) -> str:
+    """``text`` or ``image`` for a file, by content first and extension second."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        head = b""
+    if sniff_image(head):
+        return "image"
+    ext = path.suffix.lower()
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    return "text"
+
+
+def input_file(path: Path, display: str | None = None) -> InputFile:
+    return InputFile(display or str(path), classify(path), path=path)
+
+
+def group_key(path: Path) -> str:
+    stem = path.stem
+    while True:
+        new = _STEM_SUFFIX.sub("", stem)
+        if new == stem or not new:
+            return stem.lower()
+        stem = new
+
+
+@dataclass
+class _Walk:
+    files: list[Path]
+    problems: list[tuple[str, str]]
+
+
+def _walk(folder: Path, seen: set[tuple[int, int]]) -> _Walk:
+    """Every file below ``folder``, noting symlink loops and unreadable entries."""
+    out = _Walk([], [])
+    try:
+        st = folder.stat()
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            out.problems.append((str(folder), "a symbolic-link loop: this folder contains itself"))
+            return out
+        seen = seen | {key}
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        out.problems.append((str(folder), f"cannot read folder: {exc.strerror or exc}"))
+        return out
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name.lower() in LITTER:
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                sub = _walk(path, seen)
+                out.files += sub.files
+                out.problems += sub.problems
+            elif entry.is_file(follow_symlinks=True):
+                out.files.append(path)
+            elif entry.is_symlink():
+                out.problems.append((str(path), "a broken symbolic link"))
+            else:
+                out.problems.append((str(path), "not a regular file"))
+        except OSError as exc:
+            reason = "a symbolic-link loop" if exc.errno == 40 else (exc.strerror or str(exc))
+            out.problems.append((str(path), reason))
+    return out
+
+
+def posts_from_folder(folder: Path) -> list[Post]:
+    """A batch: each subfolder is a post; loose files are grouped by stem."""
+    posts: list[Post] = []
+    seen: set[tuple[int, int]] = set()
+    st = folder.stat()
+    seen.add((st.st_dev, st.st_ino))
+    loose: dict[str, list[Path]] = {}
+    loose_problems: dict[str, list[tuple[str, str]]] = {}
+    entries = _walk_top(folder)
+    for kind, path, reason in entries:
+        if kind == "problem":
+            loose_problems.setdefault(Path(path).name, []).append((str(path), reason))
+        elif kind == "dir":
+            sub = _walk(path, seen)
+            inputs = tuple(input_file(p) for p in sub.files)
+            if inputs or sub.problems:
+                posts.append(Post(path.name, inputs, tuple(sub.problems)))
+        else:
+            loose.setdefault(group_key(path), []).append(path)
+    for key, paths in loose.items():
+        posts.append(Post(_post_name(paths), tuple(input_file(p) for p in sorted(paths))))
+    for name, problems in loose_problems.items():
+        posts.append(Post(name, (), tuple(problems)))
+    return sorted(posts, key=lambda p: p.name.lower())
+
+
+def _post_name(paths: list[Path]) -> str:
+    stems = sorted((p.stem for p in paths), key=len)
+    return stems[0]
+
+
+def _walk_top(folder: Path) -> list[tuple[str, Path, str]]:
+    out: list[tuple[str, Path, str]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        return [("problem", folder, f"cannot read folder: {exc.strerror or exc}")]
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name.lower() in LITTER:
+            continue
+        path = Path(entry.path)
+        try:
+            if entry.is_dir(follow_symlinks=True):
+                out.append(("dir", path, ""))
+            elif entry.is_file(follow_symlinks=True):
+                out.append(("file", path, ""))
+            elif entry.is_symlink():
+                try:
+                    os.stat(path)
+                    reason = "not a regular file"
+                except OSError as exc:
+                    reason = "a symbolic-link loop" if exc.errno == 40 else "a broken symbolic link"
+                out.append(("problem", path, reason))
+            else:
+                out.append(("problem", path, "not a regular file"))
+        except OSError as exc:
+            reason = "a symbolic-link loop" if exc.errno == 40 else (exc.strerror or str(exc))
+            out.append(("problem", path, reason))
+    return out
+
+
+def collect_posts(args: list[str], stdin: bytes | None = None) -> list[Post]:
+    """Turn the command line's inputs into posts (see the module docstring).
+
+    Raises :class:`InputMissing` when a named input does not exist.
+    """
+    single: list[InputFile] = []
+    posts: list[Post] = []
+    for arg in args:
+        if arg == "-":
+            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            single.append(InputFile("<stdin>", "text", None, data))
+            continue
+        path = Path(arg)
+        if not path.exists():
+            if path.is_symlink():
+                raise InputMissing(f"{arg}: a broken symbolic link")
+            raise InputMissing(f"{arg}: no such file or folder")
+        if path.is_dir():
+            posts.extend(posts_from_folder(path))
+        else:
+            single.append(input_file(path, arg))
+    if single:
+        first_file = next((i for i in single if i.path is not None), None)
+        name = first_file.path.stem if first_file and first_file.path else "draft"
+        posts.insert(0, Post(name, tuple(single)))
+    return posts
+
+
+# --- drafts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextDoc:
+    """The text of one draft (or of a text-bearing part of an image)."""
+
+    text: str
+    input: str
+    source: str | None = None  # where the text came from, for image text
+    note: str | None = None  # e.g. "not UTF-8: read as cp1252"
+
+
+def _decode(data: bytes, display: str) -> tuple[str, str | None]:
+    if not data.strip():
+        raise UnreadableInput("the file is empty: there is nothing to check")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), None
+    if b"\x00" in data[:8192]:
+        raise UnreadableInput("binary data, not text: is this the right file?")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableInput("binary data, not text: is this the right file?")
+    text = str(best)
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if controls > max(2, len(text) // 100):
+        raise UnreadableInput("binary data, not text: is this the right file?")
+    return text, f"{display}: not UTF-8: read as {best.encoding}; check the text reads correctly"
+
+
+class _HTMLText(html.parser.HTMLParser):
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+        for name, value in attrs:
+            if name in ("alt", "title") and value:
+                self.parts.append(f"\n{value}\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    parser = _HTMLText()
+    parser.feed(markup)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+
+
+def docx_text(data: bytes) -> str:
+    """Body paragraphs, tables, headers and footers, and image alt text of a .docx."""
+    import zipfile
+
+    try:
+        import docx
+    except ImportError as exc:  # pragma: no cover - a dependency
+        raise UnreadableInput("reading .docx needs python-docx") from exc
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableInput(f"not a readable .docx file ({exc.__class__.__name__})") from exc
+    parts: list[str] = []
+
+    def cells(table) -> None:
+        for row in table.rows:
+            for cell in row.cells:
+                for para in cell.paragraphs:
+                    parts.append(para.text)
+                for inner in cell.tables:
+                    cells(inner)
+
+    for section in document.sections:
+        for part in (section.header, section.first_page_header, section.footer):
+            try:
+                parts.extend(p.text for p in part.paragraphs)
+            except (ValueError, KeyError):
+                continue
+    parts.extend(p.text for p in document.paragraphs)
+    for table in document.tables:
+        cells(table)
+    # Alt text of pictures: <wp:docPr descr="..." title="...">
+    ns = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+    for el in document.element.body.iter(ns):
+        for attr in ("title", "descr"):
+            if el.get(attr):
+                parts.append(el.get(attr))
+    return "\n".join(p for p in parts if p and p.strip())
+
+
+def read_draft(item: InputFile) -> TextDoc:
+    """The text of a draft. Raises :class:`UnreadableInput` with the reason."""
+    if item.data is not None:
+        data = item.data
+    else:
+        assert item.path is not None
+        try:
+            data = item.path.read_bytes()
+        except IsADirectoryError as exc:
+            raise UnreadableInput("is a folder") from exc
+        except OSError as exc:
+            raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
+    ext = item.path.suffix.lower() if item.path else ".txt"
+    if ext == ".docx" or (data[:2] == b"PK" and ext not in (".txt", ".md")):
+        if not data:
+            raise UnreadableInput("the file is empty: there is nothing to check")
+        text = docx_text(data)
+        if not text.strip():
+            raise UnreadableInput("the document has no text: there is nothing to check")
+        return TextDoc(text, item.display)
+    if data[:2] == b"PK" or sniff_image(data[:16]):
+        raise UnreadableInput("binary data, not text: is this the right file?")
+    if ext not in TEXT_EXTENSIONS and item.path is not None:
+        raise UnreadableInput(f"unsupported format {ext or '(no extension)'}: postcheck reads "
+                              ".txt, .md, .docx, .html and images")
+    text, note = _decode(data, item.display)
+    if ext in (".html", ".htm"):
+        text = html_text(text)
+        if not text.strip():
+            raise UnreadableInput("the page has no text: there is nothing to check")
+    return TextDoc(text, item.display, None, note)

@@ -1,0 +1,144 @@
+"""The immutable records every part of postcheck passes around.
+
+A check returns :class:`Finding` records with ``severity`` and ``clauses`` left
+empty; the runner fills them in from the policy pack (see :mod:`postcheck.policy`),
+so a check never needs to know which pack or channel it runs under, except where
+the rule itself depends on the channel (naming pupils, for example).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Literal
+
+InputKind = Literal["text", "image"]
+Channel = Literal["personal", "official"]
+CHANNELS: tuple[str, ...] = ("personal", "official")
+
+
+class Severity(IntEnum):
+    """A finding's severity, and a post's verdict (the highest severity found)."""
+
+    PASS = 0
+    WARN = 1
+    BLOCK = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity | None:
+        """``"warn"``/``"block"`` to a Severity; ``"off"`` to ``None``."""
+        value = value.strip().lower()
+        if value == "off":
+            return None
+        return cls[value.upper()]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing wrong with one input of a post.
+
+    ``span`` is a character range in the input's text; ``box`` is
+    ``(top, right, bottom, left)`` in the image's own EXIF-rotated pixels.
+    ``person`` is a register id (never a name); ``label`` is a human-readable
+    name for the terminal report only, and is never written to JSON or SARIF.
+    ``variant`` selects a stricter severity defined in the pack (for example an
+    adverse comment that is a personal attack).
+    """
+
+    rule: str
+    message: str
+    input: str
+    span: tuple[int, int] | None = None
+    box: tuple[int, int, int, int] | None = None
+    evidence: str | None = None
+    fixable: bool = False
+    variant: str | None = None
+    source: str | None = None
+    person: str | None = None
+    label: str | None = None
+    distance: float | None = None
+    line: int | None = None  # 1-based line of span's start in a draft
+    severity: Severity | None = None
+    clauses: tuple[str, ...] = ()
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One file (or stdin) that is part of a post."""
+
+    display: str
+    kind: InputKind
+    path: Path | None = None
+    data: bytes | None = None  # stdin's bytes; files are read when checked
+
+
+@dataclass(frozen=True)
+class Post:
+    """What is published together: a draft and its photos."""
+
+    name: str
+    inputs: tuple[InputFile, ...]
+    # Problems found while collecting the post (a symlink loop, an unreadable
+    # entry): each becomes an ``unreadable-input`` finding.
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A face found in a photo, for annotated reports and fixes (never an encoding).
+
+    ``status``: ``block`` (no valid consent, or a pupil on a personal post),
+    ``review`` (unknown, or in the review band), ``ok`` (consented pupil or staff).
+    """
+
+    box: tuple[int, int, int, int]  # top, right, bottom, left (EXIF-rotated pixels)
+    status: str
+    person: str | None = None
+    label: str | None = None  # display name: terminal and HTML reports only
+
+
+@dataclass(frozen=True)
+class InputSummary:
+    path: str
+    kind: InputKind
+    faces: int | None = None
+    face_boxes: tuple[FaceBox, ...] = ()
+    size: tuple[int, int] | None = None  # width, height after EXIF rotation
+
+
+@dataclass(frozen=True)
+class PostResult:
+    name: str
+    verdict: Severity
+    inputs: tuple[InputSummary, ...]
+    findings: tuple[Finding, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    version: str
+    policy_id: str
+    policy_name: str
+    channel: str
+    approval: str | None
+    posts: tuple[PostResult, ...]
+    notes: tuple[str, ...] = ()
+    methods: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def verdict(self) -> Severity:
+        return max((p.verdict for p in self.posts), default=Severity.PASS)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {s.label: 0 for s in Severity}
+        for post in self.posts:
+            counts[post.verdict.label] += 1
+        return counts

@@ -1,0 +1,1 @@
+"""Reporters: terminal, JSON, SARIF and HTML."""

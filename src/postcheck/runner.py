@@ -1,0 +1,275 @@
+"""Running the checks on posts.
+
+Every check runs inside its own ``try``: an exception becomes a
+``check-error`` finding (block) and a file that cannot be read becomes
+``unreadable-input`` (block), so nothing passes unchecked. The runner then
+gives each finding its severity and clauses from the policy pack, applies
+``[rules]`` overrides from the config and the ``--approval`` waiver, and takes
+the highest severity as the post's verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from postcheck import __version__
+from postcheck.catalogue import ALWAYS_ON
+from postcheck.checks import CHECKS, CheckContext, CheckSpec
+from postcheck.config import Config
+from postcheck.errors import Unavailable, UnreadableInput
+from postcheck.inputs import TextDoc, read_draft
+from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
+from postcheck.policy import Policy
+from postcheck.register import Register
+
+
+@dataclass(frozen=True)
+class Session:
+    """Everything fixed for a run: config, pack, channel, register, approval."""
+
+    config: Config
+    policy: Policy
+    channel: str
+    register: Register
+    approval: str | None = None
+    today: dt.date | None = None
+
+    def context(self) -> CheckContext:
+        ctx = CheckContext(
+            self.config,
+            self.policy,
+            self.channel,
+            self.register,
+            self.approval,
+            self.today or dt.date.today(),
+        )
+        ctx.text_runner = _text_from_image
+        return ctx
+
+
+def _specs(kind: str, ctx: CheckContext) -> list[CheckSpec]:
+    return [s for s in CHECKS if s.kind == kind and any(ctx.enabled(r) for r in s.rules)]
+
+
+def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
+    if isinstance(exc, Unavailable):
+        return Finding(
+            "check-error",
+            f"Not checked: {exc.what}. {exc.hint}. The post cannot pass until this is checked.",
+            item,
+            evidence=None,
+        )
+    where = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    return Finding(
+        "check-error",
+        f"The {spec.rule} check failed on this input ({where}); it was not fully checked, "
+        "so the post is blocked. Please report this to the postcheck maintainers.",
+        item,
+    )
+
+
+def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Finding]:
+    try:
+        return list(spec.load()(item, ctx))
+    except UnreadableInput:
+        raise
+    except Unavailable as exc:
+        ctx.note(f"not checked: {exc.what} ({exc.hint})")
+        return [_error(spec, display, exc)]
+    except Exception as exc:  # noqa: BLE001 - fail closed: any failure is a finding
+        return [_error(spec, display, exc)]
+
+
+def run_text_checks(doc: TextDoc, ctx: CheckContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for spec in _specs("text", ctx):
+        findings += _run(spec, doc, doc.input, ctx)
+    return [_with_line(f, doc.text) for f in findings]
+
+
+def _with_line(f: Finding, text: str) -> Finding:
+    if f.span is None or f.line is not None:
+        return f
+    return dataclasses.replace(f, line=text.count("\n", 0, f.span[0]) + 1)
+
+
+def _text_from_image(
+    text: str, item: InputFile, source: str, box: tuple[int, int, int, int] | None, ctx: CheckContext
+) -> list[Finding]:
+    if not ctx.enabled("image-text"):
+        return []
+    doc = TextDoc(text, f"{item.display} ({source})", source)
+    out = []
+    for f in run_text_checks(doc, ctx):
+        if f.rule == "check-error":
+            out.append(dataclasses.replace(f, input=item.display, source=source))
+            continue
+        message = f"{source}: {f.message}"
+        out.append(
+            dataclasses.replace(
+                f, input=item.display, source=source, box=box or f.box, message=message, line=None
+            )
+        )
+    return out
+
+
+def _unreadable(display: str, reason: str) -> Finding:
+    return Finding(
+        "unreadable-input",
+        f"Could not read this input: {reason}. postcheck could not verify it, so the post is blocked.",
+        display,
+    )
+
+
+def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
+    """Give a finding its severity and clauses; None when its rule is off."""
+    rule = finding.rule
+    policy = ctx.policy
+    if rule not in ALWAYS_ON and rule in ctx.config.get("rules.disable"):
+        return None
+    entry = policy.rule(rule, finding.variant)
+    override = ctx.config.get("rules.severity").get(rule)
+    if rule in ALWAYS_ON:
+        severity: Severity | None = Severity.BLOCK
+    elif override is not None:
+        severity = Severity.parse(override)
+    else:
+        severity = entry.severity[ctx.channel]
+    if severity is None:
+        return None
+    approved = bool(ctx.approval) and entry.approvable
+    return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+
+
+def check_post(post: Post, session: Session) -> PostResult:
+    ctx = session.context()
+    raw: list[Finding] = []
+    summaries: list[InputSummary] = []
+    for display, reason in post.problems:
+        raw.append(_unreadable(display, reason))
+    if not post.inputs and not post.problems:
+        raw.append(_unreadable(post.name, "the post has no inputs"))
+    for item in post.inputs:
+        try:
+            if item.kind == "text":
+                doc = read_draft(item)
+                if doc.note:
+                    ctx.note(doc.note)
+                raw += run_text_checks(doc, ctx)
+            else:
+                loaded = ctx.image(item)  # decode once, so an unreadable image is reported as such
+                ctx.fact(item.display, "size", loaded.size)
+                for spec in _specs("image", ctx):
+                    raw += _run(spec, item, item.display, ctx)
+        except UnreadableInput as exc:
+            raw.append(_unreadable(item.display, exc.reason))
+        facts = ctx.facts.get(item.display, {})
+        summaries.append(
+            InputSummary(
+                item.display,
+                item.kind,
+                facts.get("faces"),
+                tuple(facts.get("face_boxes", ())),
+                facts.get("size"),
+            )
+        )
+    for spec in _specs("post", ctx):
+        raw += _run(spec, post, post.name, ctx)
+    findings = [f for f in (resolve(f, ctx) for f in raw) if f is not None]
+    findings.sort(key=lambda f: (-int(f.severity or 0), f.input, f.span or (0, 0), f.rule))
+    counted = [f.severity for f in findings if not f.approved and f.severity is not None]
+    verdict = max(counted, default=Severity.PASS)
+    notes = list(ctx.notes)
+    for key, value in ctx.methods.items():
+        notes.append(f"{key}: {value}")
+    return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+
+
+# --- batches -----------------------------------------------------------------------
+
+_WORKER_SESSION: Session | None = None
+
+
+def _init_worker(session: Session) -> None:
+    global _WORKER_SESSION
+    _WORKER_SESSION = session
+
+
+def _check_in_worker(post: Post) -> PostResult:
+    assert _WORKER_SESSION is not None
+    return _safe_check(post, _WORKER_SESSION)
+
+
+def _safe_check(post: Post, session: Session) -> PostResult:
+    try:
+        return check_post(post, session)
+    except Exception as exc:  # noqa: BLE001 - fail closed
+        finding = Finding(
+            "check-error",
+            f"postcheck failed while checking this post ({exc.__class__.__name__}: {exc}); "
+            "it was not checked, so it is blocked. Please report this to the postcheck maintainers.",
+            post.name,
+            severity=Severity.BLOCK,
+            clauses=(),
+        )
+        inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
+        return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
+
+
+def check_posts(
+    posts: list[Post],
+    session: Session,
+    jobs: int = 1,
+    on_done: Callable[[PostResult], None] | None = None,
+) -> Report:
+    """Check every post, in ``jobs`` worker processes when there are several."""
+    results: list[PostResult | None] = [None] * len(posts)
+    if jobs > 1 and len(posts) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        mp = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(posts)), mp_context=mp, initializer=_init_worker, initargs=(session,)
+        ) as pool:
+            futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker died: fail closed
+                    res = _safe_check_failed(posts[i], exc)
+                results[i] = res
+                if on_done:
+                    on_done(res)
+    else:
+        for i, post in enumerate(posts):
+            results[i] = _safe_check(post, session)
+            if on_done:
+                on_done(results[i])
+    done: Iterable[PostResult] = (r for r in results if r is not None)
+    return Report(
+        __version__,
+        session.policy.id,
+        session.policy.name,
+        session.channel,
+        session.approval,
+        tuple(done),
+    )
+
+
+def _safe_check_failed(post: Post, exc: BaseException) -> PostResult:
+    finding = Finding(
+        "check-error",
+        f"A worker process failed while checking this post ({exc.__class__.__name__}); it was not "
+        "checked, so it is blocked.",
+        post.name,
+        severity=Severity.BLOCK,
+    )
+    inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
+    return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
