@@ -23,7 +23,9 @@ _RULES = (
     RuleInfo("pupil-first-name", "text", "A listed pupil's first or preferred name alone, used as a name"),
     RuleInfo("unknown-person", "text", "A person's name that is neither a listed pupil nor staff"),
     RuleInfo("personal-data", "text", "Phone numbers, e-mail or home addresses, postcodes, dates of birth"),
-    RuleInfo("trust-contact", "text", "The Trust's or a school's web address, e-mail address or phone number"),
+    RuleInfo(
+        "trust-contact", "text", "The Trust's or a school's web address, e-mail address or phone number"
+    ),
     RuleInfo("offensive-language", "text", "Profanity, slurs, abusive, sexual or discriminatory language"),
     RuleInfo("adverse-comment", "text", "Negative remarks about the Trust community"),
     RuleInfo("confidential-info", "text", "Safeguarding, SEN, medical, HR and other confidential matters"),

@@ -169,7 +169,9 @@ def _sites(v: Any, base: Path) -> tuple[Site, ...]:
                 )
             )
         except ValueError as exc:
-            raise ValueError(f"site {i}: name (string), lat, lon (degrees), radius_m (metres): {exc}") from exc
+            raise ValueError(
+                f"site {i}: name (string), lat, lon (degrees), radius_m (metres): {exc}"
+            ) from exc
     return tuple(sites)
 
 
@@ -275,9 +277,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
             raise ConfigError(f"{where}: [{name}]: expected a table")
         for key, value in raw.items():
             if key not in spec:
-                raise ConfigError(
-                    f"{where}: unknown key '{name}.{key}'; expected one of {', '.join(spec)}"
-                )
+                raise ConfigError(f"{where}: unknown key '{name}.{key}'; expected one of {', '.join(spec)}")
             values[f"{name}.{key}"] = _apply(spec[key], value, base, where, f"{name}.{key}")
             sources[f"{name}.{key}"] = where
     return Config(path, values, sources)

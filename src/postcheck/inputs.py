@@ -20,6 +20,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from postcheck.errors import InputMissing, UnreadableInput
 from postcheck.model import InputFile, Post
@@ -135,7 +136,7 @@ def posts_from_folder(folder: Path) -> list[Post]:
                 posts.append(Post(path.name, inputs, tuple(sub.problems)))
         else:
             loose.setdefault(group_key(path), []).append(path)
-    for key, paths in loose.items():
+    for paths in loose.values():
         posts.append(Post(_post_name(paths), tuple(input_file(p) for p in sorted(paths))))
     for name, problems in loose_problems.items():
         posts.append(Post(name, (), tuple(problems)))
@@ -242,7 +243,10 @@ def _decode(data: bytes, display: str) -> tuple[str, str | None]:
 
 
 class _HTMLText(html.parser.HTMLParser):
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article"}
+    BLOCK: ClassVar[set[str]] = {
+        *("p", "div", "br", "li", "tr", "section", "article"),
+        *("h1", "h2", "h3", "h4", "h5", "h6"),
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -340,8 +344,10 @@ def read_draft(item: InputFile) -> TextDoc:
     if data[:2] == b"PK" or sniff_image(data[:16]):
         raise UnreadableInput("binary data, not text: is this the right file?")
     if ext not in TEXT_EXTENSIONS and item.path is not None:
-        raise UnreadableInput(f"unsupported format {ext or '(no extension)'}: postcheck reads "
-                              ".txt, .md, .docx, .html and images")
+        raise UnreadableInput(
+            f"unsupported format {ext or '(no extension)'}: postcheck reads "
+            ".txt, .md, .docx, .html and images"
+        )
     text, note = _decode(data, item.display)
     if ext in (".html", ".htm"):
         text = html_text(text)

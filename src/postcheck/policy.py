@@ -162,7 +162,9 @@ def _parse_pack(data: dict[str, Any], where: str) -> Policy:
     clauses = data.get("clauses", {})
     _expect(isinstance(clauses, dict), where, "clauses", "a table of clause number = summary")
     for number, summary in clauses.items():
-        _expect(isinstance(summary, str) and summary.strip(), where, f"clauses.{number}", "a one-line summary")
+        _expect(
+            isinstance(summary, str) and summary.strip(), where, f"clauses.{number}", "a one-line summary"
+        )
     rules_raw = data.get("rules", {})
     _expect(isinstance(rules_raw, dict), where, "rules", "a table of rules")
     rules: dict[str, RulePolicy] = {}

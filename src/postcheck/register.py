@@ -165,7 +165,9 @@ def load_pupils(path: Path, mapping: dict[str, str] | None = None) -> tuple[Pers
         seen.add(pid)
         name_consent = row["name_consent"].lower()
         if name_consent not in NAME_CONSENTS:
-            raise ConfigError(f"{where}: name_consent: expected yes, first or no, got {row['name_consent']!r}")
+            raise ConfigError(
+                f"{where}: name_consent: expected yes, first or no, got {row['name_consent']!r}"
+            )
         expires = None
         if row["consent_expires"]:
             try:

@@ -81,7 +81,7 @@ def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Fi
     except Unavailable as exc:
         ctx.note(f"not checked: {exc.what} ({exc.hint})")
         return [_error(spec, display, exc)]
-    except Exception as exc:  # noqa: BLE001 - fail closed: any failure is a finding
+    except Exception as exc:
         return [_error(spec, display, exc)]
 
 
@@ -208,7 +208,7 @@ def _check_in_worker(post: Post) -> PostResult:
 def _safe_check(post: Post, session: Session) -> PostResult:
     try:
         return check_post(post, session)
-    except Exception as exc:  # noqa: BLE001 - fail closed
+    except Exception as exc:
         finding = Finding(
             "check-error",
             f"postcheck failed while checking this post ({exc.__class__.__name__}: {exc}); "
@@ -242,7 +242,7 @@ def check_posts(
                 i = futures[fut]
                 try:
                     res = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker died: fail closed
+                except Exception as exc:
                     res = _safe_check_failed(posts[i], exc)
                 results[i] = res
                 if on_done:

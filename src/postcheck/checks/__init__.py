@@ -78,7 +78,9 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("spelling", "text", f"{_T}.spelling:spelling"),
     CheckSpec("official-authorisation", "post", "postcheck.checks.post:official_authorisation"),
     CheckSpec("face-no-consent", "image", f"{_I}.faces:faces", _FACES),
-    CheckSpec("image-location", "image", f"{_I}.location:location", ("image-location", "trust-premises-photo")),
+    CheckSpec(
+        "image-location", "image", f"{_I}.location:location", ("image-location", "trust-premises-photo")
+    ),
     CheckSpec("image-text", "image", f"{_I}.metadata:metadata_text", ("image-text",)),
     CheckSpec("logo", "image", f"{_I}.logo:logo"),
     CheckSpec("image-text", "image", f"{_I}.ocr:ocr_text", ("image-text",)),

@@ -1,0 +1,403 @@
+"""The command line: ``postcheck [check] INPUT...`` and its companions.
+
+``check`` is the default command, so ``postcheck draft.txt photo.jpg`` works.
+Exit codes (DESIGN §2): 0 pass, 1 warn, 2 block, 64 usage, 66 missing input,
+78 configuration, 70 internal error. Heavy libraries are never imported here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from postcheck import __version__
+from postcheck.errors import (
+    EXIT_BLOCK,
+    EXIT_CONFIG,
+    EXIT_INTERNAL,
+    EXIT_PASS,
+    EXIT_USAGE,
+    EXIT_WARN,
+    PostcheckError,
+    UsageError,
+)
+
+_GROUP_OPTIONS = {"--help", "-h", "--version", "-V", "--install-completion", "--show-completion"}
+
+
+class DefaultCommandGroup(TyperGroup):
+    """Routes ``postcheck draft.txt`` to ``postcheck check draft.txt`` and maps
+    errors onto postcheck's exit codes (usage errors are 64, not Click's 2)."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def main(self, args: Any = None, prog_name: str | None = None, *a: Any, **kw: Any) -> Any:
+        standalone = kw.pop("standalone_mode", True)
+        code = run_guarded(
+            lambda: super(DefaultCommandGroup, self).main(
+                args, prog_name or "postcheck", *a, standalone_mode=False, **kw
+            )
+        )
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def _err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def error_line(message: str, hint: str | None = None) -> None:
+    console = _err_console()
+    console.print(f"[bold red]postcheck: error:[/] {message}", markup=True, soft_wrap=True)
+    if hint:
+        console.print(f"  {hint}", soft_wrap=True)
+
+
+def run_guarded(fn: Any) -> int:
+    """Run a command; turn every exception into a one-line message and an exit code."""
+    from typer._click import exceptions as click_exc
+
+    try:
+        rv = fn()
+    except click_exc.NoArgsIsHelpError as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click_exc.UsageError as exc:
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(exc)
+        return EXIT_USAGE
+    except click_exc.ClickException as exc:
+        error_line(exc.format_message())
+        return EXIT_USAGE
+    except click_exc.Abort:
+        error_line("aborted")
+        return 130
+    except PostcheckError as exc:
+        error_line(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        error_line("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_PASS
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:
+        error_line(
+            f"internal error: {exc.__class__.__name__}: {exc}",
+            "This is a bug in postcheck. Please report it with the command you ran and this "
+            "message (set POSTCHECK_DEBUG=1 to see the details).",
+        )
+        if os.environ.get("POSTCHECK_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        return EXIT_INTERNAL
+    if isinstance(rv, int):
+        return rv
+    return EXIT_PASS
+
+
+app = typer.Typer(
+    name="postcheck",
+    cls=DefaultCommandGroup,
+    help=(
+        "Check a social media post against your school's policy before it is published.\n\n"
+        "Example: postcheck draft.txt photo.jpg\n\n"
+        "Exit codes: 0 pass, 1 warn, 2 block, 64 usage error, 66 missing input, "
+        "78 configuration error, 70 internal error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"postcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Check a social media post against your school's policy before it is published."""
+
+
+class Channel(StrEnum):
+    personal = "personal"
+    official = "official"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    html = "html"
+
+
+class FailOn(StrEnum):
+    warn = "warn"
+    block = "block"
+    never = "never"
+
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="postcheck.toml to use (default: discovered; see README)."),
+]
+PolicyOpt = Annotated[
+    str | None,
+    typer.Option("--policy", "-p", help="Policy pack: haybrook, enquire, generic, or a pack file."),
+]
+
+
+def exit_code_for(verdict: int, fail_on: str) -> int:
+    """The process exit code for a verdict under ``--fail-on``."""
+    if fail_on == "never":
+        return EXIT_PASS
+    if verdict == 2:
+        return EXIT_BLOCK
+    if verdict == 1:
+        return EXIT_WARN if fail_on == "warn" else EXIT_PASS
+    return EXIT_PASS
+
+
+def load_session(
+    config_path: Path | None, policy: str | None, channel: str | None, approval: str | None
+) -> Any:
+    """Config, pack, register and channel for a run (raises ConfigError → 78)."""
+    from postcheck.config import resolve_config
+    from postcheck.policy import load_policy
+    from postcheck.register import load_register
+    from postcheck.runner import Session
+
+    if config_path is not None and not config_path.exists():
+        from postcheck.errors import ConfigError
+
+        raise ConfigError(f"{config_path}: config file not found")
+    config = resolve_config(config_path)
+    if config.path is None:
+        _err_console().print(
+            "[yellow]postcheck: no postcheck.toml found:[/] using the generic policy with no "
+            "consent register, so every face is unknown. Run `postcheck init` to set up your school.",
+            soft_wrap=True,
+        )
+    pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
+    register = load_register(config)
+    return Session(config, pack, channel or config.channel, register, approval)
+
+
+def _write_output(text: str, output: Path | None, force: bool) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        if not text.endswith("\n"):
+            sys.stdout.write("\n")
+        return
+    if output.exists() and not force:
+        raise UsageError(f"{output}: already exists; use --force to overwrite it")
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write: {exc.strerror}") from exc
+
+
+@app.command(
+    "check",
+    help=(
+        "Check a post (a draft and its photos) or a folder of posts.\n\n"
+        "All files named together form one post; a folder is a batch in which each "
+        "subfolder is a post and loose files are grouped by name "
+        "(assembly.txt + assembly.jpg + assembly-2.jpg).\n\n"
+        "Example: postcheck draft.txt photo.jpg --channel official --approval HT-114"
+    ),
+)
+def check(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Drafts (.txt .md .docx .html, - for stdin), photos, or folders.")
+    ],
+    channel: Annotated[
+        Channel | None,
+        typer.Option("--channel", help="personal (your own accounts) or official (a school account)."),
+    ] = None,
+    policy: PolicyOpt = None,
+    config: ConfigOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
+    ] = FailOn.warn,
+    approval: Annotated[
+        str | None,
+        typer.Option(
+            "--approval", help="Reference of the Head Teacher's authorisation; waives approvable rules."
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per post.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
+    ] = 1,
+) -> None:
+    from postcheck.inputs import collect_posts
+    from postcheck.reporters import render
+    from postcheck.runner import check_posts
+
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output}: already exists; use --force to overwrite it")
+    session = load_session(config, policy, channel.value if channel else None, approval)
+    posts = collect_posts(inputs)
+    if not posts:
+        raise UsageError("nothing to check: the folder has no drafts or photos")
+    batch = len(posts) > 1
+    if batch and not quiet:
+        from postcheck.progress import progress_bar
+
+        with progress_bar(len(posts), "Checking posts") as advance:
+            report = check_posts(posts, session, jobs, on_done=lambda r: advance(r.name))
+    else:
+        report = check_posts(posts, session, jobs)
+    if fmt is Format.text and output is None:
+        from postcheck.reporters.terminal import print_report
+
+        print_report(report, quiet=quiet)
+    else:
+        _write_output(render(report, fmt.value, posts=posts, session=session), output, force)
+        if output is not None and not quiet:
+            _err_console().print(f"postcheck: {report.verdict.label}: report written to {output}")
+    raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
+
+
+@app.command(
+    "init",
+    help=(
+        "Write a starter postcheck.toml and register templates.\n\n"
+        "Default folder: your user config folder. Example: postcheck init school-setup --policy enquire"
+    ),
+)
+def init(
+    folder: Annotated[Path | None, typer.Argument(help="Folder to set up.")] = None,
+    policy: Annotated[str, typer.Option("--policy", "-p", help="haybrook, enquire or generic.")] = "generic",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    from postcheck.setup import init_folder
+
+    written = init_folder(folder, policy, force)
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo("Next: fill in register/pupils.csv, then run `postcheck config validate`.")
+
+
+@app.command(
+    "rules",
+    help="List every rule with its severity per channel and the clauses it enforces.\n\n"
+    "Example: postcheck rules --policy haybrook",
+)
+def rules(policy: PolicyOpt = None, config: ConfigOpt = None) -> None:
+    from postcheck.explain import print_rules
+
+    print_rules(_policy_for(policy, config))
+
+
+@app.command(
+    "explain",
+    help="Explain a rule or a policy clause.\n\n"
+    "Examples: postcheck explain pupil-full-name    postcheck explain 3.2.2 --policy haybrook",
+)
+def explain(
+    target: Annotated[str, typer.Argument(help="A rule name or a clause number.")],
+    policy: PolicyOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    from postcheck.explain import print_explanation
+
+    print_explanation(target, _policy_for(policy, config), explicit=policy is not None)
+
+
+def _policy_for(policy: str | None, config_path: Path | None) -> Any:
+    from postcheck.config import resolve_config
+    from postcheck.policy import load_policy
+
+    if policy is not None:
+        return load_policy(policy, Path.cwd())
+    config = resolve_config(config_path)
+    return load_policy(config.policy, config.base)
+
+
+config_app = typer.Typer(name="config", help="Show or validate the configuration.", no_args_is_help=True)
+app.add_typer(config_app)
+
+
+@config_app.command(
+    "show",
+    help="Show the merged configuration and the file each value came from.\n\n"
+    "Example: postcheck config show --config school/postcheck.toml",
+)
+def config_show(config: ConfigOpt = None) -> None:
+    from postcheck.config import resolve_config
+    from postcheck.explain import print_config
+
+    print_config(resolve_config(config))
+
+
+@config_app.command(
+    "validate",
+    help="Check the configuration, policy pack and register; exit 78 on any problem.\n\n"
+    "Example: postcheck config validate --config school/postcheck.toml",
+)
+def config_validate(config: ConfigOpt = None) -> None:
+    from postcheck.explain import validate
+
+    problems = validate(load_session(config, None, None, None))
+    if problems:
+        raise typer.Exit(EXIT_CONFIG)
+
+
+from postcheck.cli_register import register_app  # noqa: E402
+
+app.add_typer(register_app, name="register")
+
+
+def _mount_fix() -> None:
+    from postcheck import cli_fix
+
+    fix_command = getattr(cli_fix, "fix_command", None)
+    if fix_command is not None:
+        app.command(
+            "fix",
+            help="Write safe copies of posts into --out DIR: faces covered, metadata removed, "
+            "names cut to what consent allows.\n\nExample: postcheck fix sports-day/ --out safe/",
+        )(fix_command)
+
+
+_mount_fix()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    command = typer.main.get_command(app)
+    command.main(prog_name="postcheck")
