@@ -84,7 +84,7 @@ def run_guarded(fn: Any) -> int:
     except click_exc.ClickException as exc:
         error_line(exc.format_message())
         return EXIT_USAGE
-    except click_exc.Abort:
+    except typer.Abort:
         error_line("aborted")
         return 130
     except PostcheckError as exc:
@@ -200,9 +200,10 @@ def load_session(
         raise ConfigError(f"{config_path}: config file not found")
     config = resolve_config(config_path)
     if config.path is None:
+        pack_note = "" if policy else "the generic policy, "
         _err_console().print(
-            "[yellow]postcheck: no postcheck.toml found:[/] using the generic policy with no "
-            "consent register, so every face is unknown. Run `postcheck init` to set up your school.",
+            f"[yellow]postcheck: no postcheck.toml found:[/] using {pack_note}no consent register and no "
+            "Trust details, so every face is unknown. Run `postcheck init` to set up your school.",
             soft_wrap=True,
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
@@ -269,8 +270,8 @@ def check(
 
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    session = load_session(config, policy, channel.value if channel else None, approval)
     posts = collect_posts(inputs)
+    session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
         raise UsageError("nothing to check: the folder has no drafts or photos")
     batch = len(posts) > 1

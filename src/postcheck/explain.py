@@ -48,12 +48,11 @@ def print_rules(policy: Policy) -> None:
 
     table = Table(title=f"{policy.name} ({policy.id})", header_style="bold", expand=True)
     table.add_column("rule", no_wrap=True)
-    table.add_column("checks")
-    table.add_column("personal", no_wrap=True)
-    table.add_column("official", no_wrap=True)
-    table.add_column("approvable", no_wrap=True)
+    table.add_column("personal")
+    table.add_column("official")
+    table.add_column("approvable")
     table.add_column("clauses")
-    for name, info in RULES.items():
+    for name in RULES:
         entry = policy.rules[name]
         personal, official = _sev(entry, "personal"), _sev(entry, "official")
         for vname, v in entry.variants.items():
