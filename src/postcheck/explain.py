@@ -60,7 +60,6 @@ def print_rules(policy: Policy) -> None:
             official += f" ({vname}: {_sev(v, 'official')})"
         table.add_row(
             name,
-            info.title,
             personal,
             official,
             "yes" if entry.approvable else "no",
