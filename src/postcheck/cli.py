@@ -39,6 +39,14 @@ class DefaultCommandGroup(TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in _GROUP_OPTIONS:
+            first = args[0]
+            looks_like_command = first.isidentifier() and not Path(first).exists()
+            if looks_like_command:
+                commands = ", ".join(self.commands)
+                raise UsageError(
+                    f"no such command or file: {first!r}",
+                    hint=f"commands: {commands}; to check a file, give its name with its extension",
+                )
             args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
@@ -349,7 +357,11 @@ def _policy_for(policy: str | None, config_path: Path | None) -> Any:
     return load_policy(config.policy, config.base)
 
 
-config_app = typer.Typer(name="config", help="Show or validate the configuration.", no_args_is_help=True)
+config_app = typer.Typer(
+    name="config",
+    help="Show or validate the configuration.\n\nExample: postcheck config validate --config school/postcheck.toml",
+    no_args_is_help=True,
+)
 app.add_typer(config_app)
 
 

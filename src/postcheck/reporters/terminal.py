@@ -50,7 +50,7 @@ def _post_table(post: PostResult) -> Any:
     from rich.table import Table
 
     table = Table(show_lines=False, expand=True, header_style="bold", pad_edge=False)
-    table.add_column("", width=5, no_wrap=True)
+    table.add_column("", width=6, no_wrap=True)
     table.add_column("rule", no_wrap=True)
     table.add_column("clauses", no_wrap=True)
     table.add_column("message", ratio=3)

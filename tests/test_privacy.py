@@ -1,0 +1,54 @@
+"""Privacy and start-up promises: no network, light --help."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+HEAVY = ("spacy", "dlib", "cv2", "face_recognition", "onnxruntime", "rapidocr_onnxruntime", "torch")
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = textwrap.dedent(
+        """
+        import sys
+        from postcheck.cli import main
+        sys.argv = ["postcheck", "--help"]
+        try:
+            main()
+        except SystemExit:
+            pass
+        heavy = sorted(m for m in sys.modules if m.split(".")[0] in HEAVY)
+        print("HEAVY:", heavy)
+        """
+    ).replace("HEAVY)", repr(HEAVY) + ")")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY: []" in out
+
+
+def test_a_full_check_makes_no_network_connection(tmp_path):
+    """Runs a check of the example school with an audit hook that fails on any socket use."""
+    example = REPO / "examples" / "oakfield"
+    target = example / "posts" if (example / "posts").is_dir() else None
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Well done to Amelia Smith, call 07700 900123 or email mum@example.com!\n")
+    inputs = [str(target)] if target else [str(draft)]
+    config = ["--config", str(example / "postcheck.toml")] if target else []
+    code = textwrap.dedent(
+        f"""
+        import sys
+        def hook(event, args):
+            if event in ("socket.connect", "socket.getaddrinfo", "socket.sendto", "urllib.Request"):
+                raise SystemExit("NETWORK:" + event + repr(args))
+        sys.addaudithook(hook)
+        from postcheck.cli import main
+        sys.argv = ["postcheck", *{inputs!r}, *{config!r}, "--format", "json"]
+        main()
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert "NETWORK:" not in proc.stderr + proc.stdout
+    assert proc.returncode in (0, 1, 2), proc.stderr
