@@ -1,0 +1,961 @@
+"""``postcheck fix``: safe copies of what can be made safe.
+
+The originals are checked first; each finding that has a mechanical remedy is
+applied to a *copy* written into the output folder, and the copies are then
+checked again, so the verdict printed for a copy is postcheck's own verdict on
+that copy, not a promise.
+
+Photos
+    EXIF orientation baked into the pixels; every piece of metadata dropped
+    (EXIF with GPS, maker notes and thumbnails, XMP, IPTC, comments, PNG text)
+    except the colour profile; every face whose status is not ``ok`` (no valid
+    consent, unknown, in the review band) and, on a personal post, every
+    recognised pupil covered over the whole head with a margin; text boxes that
+    carried a finding (a pupil's name on a badge, a phone number on a
+    whiteboard) covered; a file name that carries a pupil's name replaced.
+
+Drafts
+    Written as plain text (``.docx`` and ``.html`` become ``.txt``). Each
+    pupil's name is cut down to what their name consent allows on the channel
+    (``register.name_permission``): the first name only, or initials (or
+    nothing, with ``--names remove``); personal data becomes ``[removed]``;
+    the Trust's contact details are removed; the first configured disclaimer is
+    appended when ``missing-disclaimer`` fired. Everything else (offensive
+    language, adverse comments, confidential matters, references, anything a
+    check did not mark fixable) is left alone and listed as still to fix by hand.
+
+Originals are never written to: an output path that resolves to an input is
+refused, and an existing output is kept unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from postcheck.errors import UnreadableInput, UsageError
+from postcheck.model import FaceBox, Finding, InputFile, Post, PostResult, Report, Severity
+from postcheck.register import Person, Register, name_permission
+
+NAME_RULES = ("pupil-full-name", "pupil-first-name")
+FACE_RULES = ("face-no-consent", "pupil-photo-personal", "face-unknown")
+REMOVED = "[removed]"
+COVERS = ("solid", "pixelate", "blur")
+NAME_MODES = ("initials", "remove")
+
+# Why a rule's findings are left for a person, in the words the report prints.
+BY_HAND_REASONS: dict[str, str] = {
+    "offensive-language": "rewrite or remove the offensive wording",
+    "adverse-comment": "reconsider the negative remark; postcheck does not rewrite opinions",
+    "confidential-info": "remove the confidential matter; it cannot be reworded safely by a program",
+    "reference": "remove the reference or endorsement",
+    "unknown-person": "check that this person agreed to be named, or remove the name",
+    "school-community-mention": "decide whether the post should mention the school community",
+    "pupil-contact": "remove the invitation to contact you",
+    "spelling": "correct the spelling",
+    "official-authorisation": "get the Head Teacher's authorisation and pass it with --approval",
+    "logo": "crop or cover the logo, or get authorisation",
+    "trust-premises-photo": "the photo shows Trust premises: choose another photo or get authorisation",
+    "check-error": "postcheck could not check this input; fix the cause and check again",
+    "unreadable-input": "postcheck could not read this input; no copy was written",
+}
+
+# JPEG for anything Pillow cannot write back as itself (HEIC, GIF, ...).
+_SAVE_AS = {
+    "jpeg": ("JPEG", ".jpg"),
+    "mpo": ("JPEG", ".jpg"),
+    "png": ("PNG", ".png"),
+    "webp": ("WEBP", ".webp"),
+    "tiff": ("TIFF", ".tif"),
+}
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form of ``text`` (Zoë → zoe)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+_POSSESSIVE = re.compile(r"(['\u2019]s?)$", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*", re.UNICODE)
+
+
+def _initial(word: str) -> str:
+    for ch in word:
+        if ch.isalpha():
+            return ch.upper()
+    return ""
+
+
+def _in_tag(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` is part of a #hashtag or @handle (or glued to a word)."""
+    i = start
+    while i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_"):
+        i -= 1
+    if i > 0 and text[i - 1] in "#@":
+        return True
+    if start < len(text) and text[start] in "#@":
+        return True
+    return i < start or (end < len(text) and (text[end].isalnum()))
+
+
+def shorten_name(
+    matched: str,
+    person: Person | None,
+    permission: str,
+    names: str = "initials",
+    full: bool = True,
+    tag: bool = False,
+) -> str:
+    """What ``matched`` (a pupil's name as written) becomes under ``permission``.
+
+    ``full``: the match includes the surname (a ``pupil-full-name`` finding).
+    ``tag``: the match is inside a hashtag or handle, so no dots or spaces.
+    """
+    prefix = ""
+    core = matched
+    if core[:1] in "#@":
+        prefix, core = core[:1], core[1:]
+    possessive = ""
+    m = _POSSESSIVE.search(core)
+    if m and len(core) > len(m.group(1)):
+        possessive, core = m.group(1), core[: m.start()]
+    words = _WORD.findall(core)
+    if permission == "full":
+        return matched
+    if tag and person is not None and len(words) == 1:
+        return prefix + _shorten_in_tag(core, person, permission, names, full) + possessive
+    if permission == "first":
+        given = None
+        if person is not None:
+            wanted = {fold(n) for n in person.given_names}
+            given = next((w for w in words if fold(w) in wanted), None)
+            if given is None:
+                given = person.first_name
+        elif words:
+            given = words[0]
+        return f"{prefix}{given or ''}{possessive}" if given else ""
+    if names == "remove":
+        return ""
+    if person is not None:
+        first = next((w for w in words if fold(w) in {fold(n) for n in person.given_names}), None)
+        letters = [_initial(first or person.first_name)]
+        if full and person.last_name:
+            letters.append(_initial(person.last_name))
+    else:
+        letters = [_initial(w) for w in (words if full else words[:1])]
+    letters = [x for x in letters if x]
+    if not letters:
+        return ""
+    if tag:
+        return prefix + "".join(letters)
+    return prefix + " ".join(f"{x}." for x in letters) + possessive
+
+
+def _shorten_in_tag(word: str, person: Person, permission: str, names: str, full: bool) -> str:
+    """A name glued into a hashtag or handle (``WellDoneAmeliaSmith``): only the
+    name parts change, so the rest of the tag survives."""
+    folded = fold(word)
+    if len(folded) != len(word):
+        folded = word.casefold()
+    parts: list[tuple[int, int, str]] = []
+    for name in person.given_names:
+        i = folded.find(fold(name))
+        if i >= 0:
+            keep = word[i : i + len(name)] if permission == "first" else ""
+            parts.append((i, i + len(name), keep or ("" if names == "remove" else _initial(name))))
+            break
+    if full and person.last_name:
+        i = folded.find(fold(person.last_name))
+        if i >= 0:
+            parts.append(
+                (i, i + len(person.last_name), "" if names == "remove" else _initial(person.last_name))
+            )
+    if not parts:
+        return "" if names == "remove" else _initial(word)
+    out = word
+    for s, e, new in sorted(parts, reverse=True):
+        out = out[:s] + new + out[e:]
+    return out
+
+
+# --- drafts --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to a draft: ``span`` of the original text becomes ``new``."""
+
+    span: tuple[int, int]
+    old: str
+    new: str
+    rule: str
+    person: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftFix:
+    text: str
+    edits: tuple[Edit, ...]
+    manual: tuple[Finding, ...]
+    disclaimer_added: bool = False
+
+
+_PRIORITY = {"personal-data": 3, "trust-contact": 2, "pupil-full-name": 1, "pupil-first-name": 0}
+
+
+def _register_person(register: Register, pid: str | None) -> Person | None:
+    return register.by_id(pid) if pid else None
+
+
+def fix_draft_text(
+    text: str,
+    findings: Sequence[Finding],
+    *,
+    register: Register,
+    channel: str,
+    today: dt.date | None = None,
+    names: str = "initials",
+    disclaimer: str | None = None,
+) -> DraftFix:
+    """Apply every mechanical fix among ``findings`` (all on this draft) to ``text``.
+
+    Edits are taken from the findings' spans and applied right to left, so each
+    span still points at the original characters; overlapping spans are merged
+    into the stronger edit (personal data over contact details over names).
+    """
+    edits: list[Edit] = []
+    manual: list[Finding] = []
+    wants_disclaimer = False
+    for f in findings:
+        if f.rule == "missing-disclaimer":
+            if disclaimer:
+                wants_disclaimer = True
+            else:
+                manual.append(f)
+            continue
+        mechanical = f.rule in NAME_RULES or f.rule in ("personal-data", "trust-contact")
+        span = f.span
+        if not (mechanical and f.fixable and span and 0 <= span[0] < span[1] <= len(text)):
+            manual.append(f)
+            continue
+        old = text[span[0] : span[1]]
+        if f.rule in NAME_RULES:
+            person = _register_person(register, f.person)
+            permission = name_permission(person, channel, today) if person and not person.is_staff else "none"
+            if person is not None and person.is_staff:
+                manual.append(f)
+                continue
+            new = shorten_name(
+                old,
+                person,
+                permission,
+                names,
+                full=f.rule == "pupil-full-name",
+                tag=_in_tag(text, span[0], span[1]),
+            )
+            if new == old:
+                manual.append(f)
+                continue
+        elif f.rule == "personal-data":
+            new = REMOVED
+        else:
+            new = ""
+        edits.append(Edit((span[0], span[1]), old, new, f.rule, f.person))
+    merged = _merge(edits, text)
+    out = text
+    for e in sorted(merged, key=lambda e: e.span[0], reverse=True):
+        s, t = e.span
+        out = out[:s] + e.new + out[t:]
+        if not e.new:
+            out = _tidy_gap(out, s)
+    added = False
+    if wants_disclaimer and disclaimer and fold(disclaimer) not in fold(out):
+        body = out.rstrip()
+        newline = "\r\n" if "\r\n" in out else "\n"
+        out = f"{body}{newline}{newline}{disclaimer}{newline}"
+        added = True
+    return DraftFix(out, tuple(sorted(merged, key=lambda e: e.span)), tuple(manual), added)
+
+
+def _merge(edits: list[Edit], text: str) -> list[Edit]:
+    out: list[Edit] = []
+    for e in sorted(edits, key=lambda e: (e.span[0], -e.span[1])):
+        if out and e.span[0] < out[-1].span[1]:
+            prev = out[-1]
+            if e.span[1] <= prev.span[1] and _PRIORITY.get(e.rule, 0) <= _PRIORITY.get(prev.rule, 0):
+                continue  # inside a stronger edit
+            strong = e if _PRIORITY.get(e.rule, 0) > _PRIORITY.get(prev.rule, 0) else prev
+            span = (prev.span[0], max(prev.span[1], e.span[1]))
+            new = strong.new if strong.new else ""
+            if e.span[1] > prev.span[1] and strong is prev and prev.rule in NAME_RULES:
+                new = prev.new + text[prev.span[1] : span[1]]
+            out[-1] = Edit(span, text[span[0] : span[1]], new, strong.rule, strong.person)
+            continue
+        out.append(e)
+    return out
+
+
+def _tidy_gap(text: str, at: int) -> str:
+    """After removing words at ``at``, drop the space left dangling before punctuation
+    or before another space."""
+    if at > 0 and text[at - 1] == " " and (at == len(text) or text[at] in " ,.;:!?)\n"):
+        return text[: at - 1] + text[at:]
+    if at == 0 or text[at - 1] == "\n":
+        return text[:at] + text[at:].lstrip(" ")
+    return text
+
+
+# --- photos --------------------------------------------------------------------------
+
+
+Region = tuple[int, int, int, int]  # left, top, right, bottom (Pillow order)
+
+
+def head_region(
+    box: tuple[int, int, int, int],
+    size: tuple[int, int],
+    side: float = 0.4,
+    above: float = 0.7,
+    below: float = 0.4,
+) -> Region:
+    """A face box ``(top, right, bottom, left)`` grown to cover the whole head.
+
+    Face detectors box the eyes-to-chin area; hair, ears and forehead identify
+    a child too, so the box grows by ``side`` of its width on each side,
+    ``above`` of its height above and ``below`` below, clipped to the image.
+    """
+    top, right, bottom, left = box
+    w = max(1, right - left)
+    h = max(1, bottom - top)
+    width, height = size
+    return (
+        max(0, int(left - side * w)),
+        max(0, int(top - above * h)),
+        min(width, int(right + side * w + 0.999)),
+        min(height, int(bottom + below * h + 0.999)),
+    )
+
+
+def text_region(box: tuple[int, int, int, int], size: tuple[int, int], pad: float = 0.15) -> Region:
+    top, right, bottom, left = box
+    h = max(1, bottom - top)
+    p = int(pad * h) + 2
+    width, height = size
+    return (max(0, left - p), max(0, top - p), min(width, right + p), min(height, bottom + p))
+
+
+def cover(image: Any, region: Region, mode: str = "solid") -> None:
+    """Cover ``region`` of the RGB Pillow ``image`` in place.
+
+    ``solid`` paints it over (nothing of the face survives); ``pixelate`` keeps
+    about six blocks across the head; ``blur`` averages the region down to a few
+    pixels and blurs it back up, far past what face detectors or recognisers
+    can use.
+    """
+    from PIL import Image, ImageDraw, ImageFilter
+
+    left, top, right, bottom = region
+    w, h = right - left, bottom - top
+    if w <= 0 or h <= 0:
+        return
+    if mode == "solid":
+        ImageDraw.Draw(image).rectangle((left, top, right - 1, bottom - 1), fill=(96, 96, 96))
+        return
+    crop = image.crop(region)
+    if mode == "pixelate":
+        blocks = 6
+        small = crop.resize((max(1, blocks), max(1, round(blocks * h / w))), Image.Resampling.BOX)
+        image.paste(small.resize((w, h), Image.Resampling.NEAREST), (left, top))
+        return
+    if mode == "blur":
+        small = crop.resize((max(1, w // 24), max(1, h // 24)), Image.Resampling.BOX)
+        smooth = small.resize((w, h), Image.Resampling.BICUBIC)
+        smooth = smooth.filter(ImageFilter.GaussianBlur(radius=max(4, max(w, h) / 10)))
+        image.paste(smooth, (left, top))
+        return
+    raise ValueError(f"unknown cover {mode!r}: expected one of {', '.join(COVERS)}")
+
+
+def faces_to_cover(
+    boxes: Sequence[FaceBox], findings: Sequence[Finding], channel: str, register: Register
+) -> list[tuple[tuple[int, int, int, int], str]]:
+    """Face boxes to cover, each with its label (pupil id or "unknown").
+
+    Every face whose status is not ``ok``; on a personal post also every
+    recognised pupil; and any face finding's box, in case the face check
+    reported a face without a box record.
+    """
+    out: list[tuple[tuple[int, int, int, int], str]] = []
+    for fb in boxes:
+        person = register.by_id(fb.person) if fb.person else None
+        pupil_on_personal = channel == "personal" and person is not None and not person.is_staff
+        if fb.status != "ok" or pupil_on_personal:
+            out.append((tuple(fb.box), fb.person or "unknown"))  # type: ignore[arg-type]
+    known = {b for b, _ in out}
+    for f in findings:
+        if f.rule in FACE_RULES and f.box is not None and tuple(f.box) not in known:
+            out.append((tuple(f.box), f.person or "unknown"))  # type: ignore[arg-type]
+            known.add(tuple(f.box))  # type: ignore[arg-type]
+    return out
+
+
+def texts_to_cover(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings about text seen in a photo (OCR of badges, certificates, boards)
+    that carry a box: the box is covered."""
+    return [
+        f
+        for f in findings
+        if f.box is not None and f.rule not in FACE_RULES and f.rule not in ("logo", "check-error")
+    ]
+
+
+def _icc_for_rgb(info: dict[str, Any]) -> bytes | None:
+    icc = info.get("icc_profile")
+    if isinstance(icc, bytes) and len(icc) >= 20 and icc[16:20] == b"RGB ":
+        return icc
+    return None
+
+
+def metadata_found(loaded: Any) -> list[str]:
+    """What metadata the original carries, in words, for the fix summary."""
+    found: list[str] = []
+    exif = loaded.exif
+    if exif is not None and len(exif):
+        parts = []
+        if 0x8825 in exif:
+            parts.append("GPS")
+        try:
+            if 0x927C in exif.get_ifd(0x8769):
+                parts.append("maker notes")
+        except (KeyError, ValueError, TypeError):
+            pass
+        try:
+            if exif.get_ifd(1) or 0x0201 in exif:
+                parts.append("thumbnail")
+        except (KeyError, ValueError, TypeError):
+            pass
+        found.append("EXIF" + (f" ({', '.join(parts)})" if parts else ""))
+    info = loaded.info or {}
+    if info.get("xmp") or info.get("XML:com.adobe.xmp"):
+        found.append("XMP")
+    if info.get("photoshop") or info.get("iptc"):
+        found.append("IPTC")
+    if info.get("comment"):
+        found.append("comment")
+    text_keys = [k for k in info if isinstance(info[k], str) and k not in ("xmp", "XML:com.adobe.xmp")]
+    if text_keys:
+        found.append("text fields")
+    return found
+
+
+@dataclass(frozen=True)
+class PhotoFix:
+    faces_covered: int
+    texts_covered: int
+    regions: tuple[Region, ...]
+    metadata_removed: tuple[str, ...]
+    rotated: bool
+    format: str
+    data: bytes
+
+
+def fix_photo_bytes(
+    item: InputFile,
+    faces: Sequence[tuple[int, int, int, int]],
+    texts: Sequence[tuple[int, int, int, int]],
+    cover_mode: str = "solid",
+) -> PhotoFix:
+    """The repaired photo's bytes: oriented, covered, metadata-free, colour profile kept."""
+    import io
+
+    from postcheck.images import open_image
+
+    loaded = open_image(item)
+    image = loaded.image.copy()
+    size = image.size
+    regions = [head_region(b, size) for b in faces] + [text_region(b, size) for b in texts]
+    for region in regions:
+        cover(image, region, cover_mode)
+    pil_format, _ = _SAVE_AS.get(loaded.format, ("JPEG", ".jpg"))
+    clean = image.copy()
+    clean.info = {}  # nothing of the original's metadata travels with the pixels
+    params: dict[str, Any] = {}
+    icc = _icc_for_rgb(loaded.info)
+    if icc:
+        params["icc_profile"] = icc
+    if pil_format == "JPEG":
+        params.update(quality=92, optimize=True)
+    elif pil_format == "WEBP":
+        params.update(quality=92)
+    elif pil_format == "TIFF":
+        params.update(compression="tiff_lzw")
+    buf = io.BytesIO()
+    clean.save(buf, format=pil_format, **params)
+    return PhotoFix(
+        faces_covered=len(faces),
+        texts_covered=len(texts),
+        regions=tuple(regions),
+        metadata_removed=tuple(metadata_found(loaded)),
+        rotated=loaded.orientation not in (0, 1),
+        format=pil_format,
+        data=buf.getvalue(),
+    )
+
+
+# --- output names --------------------------------------------------------------------
+
+
+def _name_words(register: Register) -> set[str]:
+    words: set[str] = set()
+    for p in register.pupils:
+        for n in (*p.given_names, p.last_name):
+            for w in re.split(r"[\s\-']+", n):
+                if len(w) >= 2:
+                    words.add(fold(w))
+    return words
+
+
+def carries_name(stem: str, register: Register, words: set[str] | None = None) -> bool:
+    """Whether a file or folder name contains a register pupil's name
+    (``amelia-smith-award``, ``AmeliaSmith``, ``IMG_amelia``)."""
+    words = words if words is not None else _name_words(register)
+    if not words:
+        return False
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", stem)
+    tokens = {fold(t) for t in re.split(r"[^\w]+|_", spaced) if t}
+    return bool(tokens & words)
+
+
+def _file_name_finding(f: Finding) -> bool:
+    src = fold(f.source or "")
+    return "file name" in src or "filename" in src or src == "name"
+
+
+# --- the whole run -------------------------------------------------------------------
+
+
+@dataclass
+class FileFix:
+    """One input and its copy."""
+
+    original: str
+    output: Path | None
+    kind: str
+    status: str  # written | kept | skipped
+    changes: list[str] = field(default_factory=list)
+    renamed: bool = False
+
+
+@dataclass
+class PostFix:
+    name: str
+    out_name: str
+    before: PostResult
+    files: list[FileFix] = field(default_factory=list)
+    manual: list[Finding] = field(default_factory=list)
+    after: PostResult | None = None
+    copy: Post | None = None
+
+
+@dataclass
+class FixRun:
+    out: Path
+    posts: list[PostFix]
+    before: Report
+    after: Report | None
+
+    @property
+    def verdict(self) -> Severity:
+        return self.after.verdict if self.after is not None else Severity.BLOCK
+
+
+@dataclass(frozen=True)
+class _Planned:
+    post: int
+    item: InputFile
+    dest: Path
+    kind: str
+
+
+def _safe_dir_name(name: str, register: Register, words: set[str], index: int) -> str:
+    cleaned = re.sub(r"[^\w.\- ]+", "-", name).strip(" .-") or f"post-{index}"
+    if carries_name(cleaned, register, words):
+        return f"post-{index}"
+    return cleaned
+
+
+def _text_ext(item: InputFile) -> tuple[str, str | None]:
+    ext = item.path.suffix.lower() if item.path else ".txt"
+    if ext in (".md", ".markdown", ".txt"):
+        return ext, None
+    if ext in (".docx", ".html", ".htm"):
+        return ".txt", f"written as plain text (.txt): the {ext} layout is not kept"
+    return ".txt", None
+
+
+def plan_outputs(
+    posts: Sequence[Post], results: Sequence[PostResult], out: Path, register: Register
+) -> tuple[list[str], list[_Planned]]:
+    """Where each input's copy goes. One post: straight into ``out``; several:
+    ``out/<post>/``. Names carrying a pupil's name are replaced."""
+    words = _name_words(register)
+    single = len(posts) == 1
+    dir_names: list[str] = []
+    used_dirs: set[str] = set()
+    planned: list[_Planned] = []
+    for i, (post, result) in enumerate(zip(posts, results, strict=True), 1):
+        dname = _safe_dir_name(post.name, register, words, i)
+        base = dname
+        n = 2
+        while fold(dname) in used_dirs:
+            dname = f"{base}-{n}"
+            n += 1
+        used_dirs.add(fold(dname))
+        dir_names.append(dname)
+        folder = out if single else out / dname
+        used: set[str] = set()
+        counters = {"image": 0, "text": 0}
+        for item in post.inputs:
+            flagged = any(f.input == item.display and _file_name_finding(f) for f in result.findings)
+            if item.kind == "image":
+                fmt_ext = _image_ext(item)
+                stem = item.path.stem if item.path else "photo"
+                default = "photo"
+            else:
+                fmt_ext, _ = _text_ext(item)
+                stem = item.path.stem if item.path else "draft"
+                default = "draft"
+            counters[item.kind] += 1
+            if flagged or carries_name(stem, register, words):
+                stem = f"{default}-{counters[item.kind]}"
+            candidate = f"{stem}{fmt_ext}"
+            n = 2
+            while fold(candidate) in used:
+                candidate = f"{stem}-{n}{fmt_ext}"
+                n += 1
+            used.add(fold(candidate))
+            planned.append(_Planned(i - 1, item, folder / candidate, item.kind))
+    return dir_names, planned
+
+
+def _image_ext(item: InputFile) -> str:
+    from postcheck.inputs import sniff_image
+
+    assert item.path is not None
+    try:
+        with item.path.open("rb") as fh:
+            kind = sniff_image(fh.read(16))
+    except OSError:
+        kind = None
+    ext = item.path.suffix.lower()
+    if kind == "jpeg":
+        return ext if ext in (".jpg", ".jpeg") else ".jpg"
+    if kind == "png":
+        return ".png"
+    if kind == "webp":
+        return ".webp"
+    if kind == "tiff":
+        return ext if ext in (".tif", ".tiff") else ".tif"
+    return ".jpg"
+
+
+def refuse_overwrite(planned: Sequence[_Planned], posts: Sequence[Post], out: Path) -> None:
+    """Raise UsageError when any copy would land on an original."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: exists and is not a folder; --out needs a folder")
+    originals: dict[Path, str] = {}
+    for post in posts:
+        for item in post.inputs:
+            if item.path is not None:
+                originals[_real(item.path)] = item.display
+    for p in planned:
+        real = _real(p.dest)
+        if real in originals:
+            raise UsageError(
+                f"--out {out}: the copy of {p.item.display} would be written over the original "
+                f"{originals[real]}; choose an output folder outside the inputs' folders",
+                hint="postcheck never modifies originals",
+            )
+
+
+def _real(path: Path) -> Path:
+    try:
+        return path.resolve(strict=False)
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
+def write_new(dest: Path, data: bytes, force: bool) -> str:
+    """Write ``data`` to ``dest``: ``written``, or ``kept`` when it exists and not ``force``.
+
+    The bytes go to a hidden temporary file first, then are linked (no
+    overwrite) or, with ``force``, renamed over the old copy, so a reader never
+    sees a half-written file.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if (dest.exists() or dest.is_symlink()) and not force:
+        return "kept"
+    fd, tmp = tempfile.mkstemp(prefix=".postcheck-", suffix=dest.suffix, dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        if force:
+            os.replace(tmp, dest)
+            return "written"
+        try:
+            os.link(tmp, dest)
+        except FileExistsError:
+            return "kept"
+        except OSError:  # file systems without hard links (FAT on a USB stick)
+            try:
+                with open(dest, "xb") as fh:
+                    fh.write(data)
+            except FileExistsError:
+                return "kept"
+        return "written"
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+CheckFn = Callable[[list[Post], Callable[[PostResult], None] | None], Report]
+
+
+def fix_posts(
+    posts: list[Post],
+    session: Any,
+    out: Path,
+    *,
+    cover_mode: str = "solid",
+    names: str = "initials",
+    force: bool = False,
+    jobs: int = 1,
+    check: CheckFn | None = None,
+    progress: Callable[[str, int], Callable[[str], None]] | None = None,
+) -> FixRun:
+    """Check ``posts``, write their repaired copies into ``out``, check the copies.
+
+    ``check`` runs the checks (default: :func:`postcheck.runner.check_posts`
+    with ``session``); ``progress(stage, total)`` returns an ``advance(name)``.
+    """
+    if cover_mode not in COVERS:
+        raise UsageError(f"--cover {cover_mode}: expected one of {', '.join(COVERS)}")
+    if names not in NAME_MODES:
+        raise UsageError(f"--names {names}: expected one of {', '.join(NAME_MODES)}")
+    if check is None:
+        from postcheck.runner import check_posts
+
+        def check(ps: list[Post], on_done: Callable[[PostResult], None] | None) -> Report:
+            return check_posts(ps, session, jobs, on_done=on_done)
+
+    def stage(name: str, total: int) -> Callable[[str], None]:
+        return progress(name, total) if progress else (lambda _name: None)
+
+    advance = stage("Checking originals", len(posts))
+    before = check(posts, lambda r: advance(r.name))
+    register: Register = session.register
+    channel: str = session.channel
+    today = getattr(session, "today", None)
+    phrases = session.config.get("disclaimer.phrases") if session.config is not None else ()
+    disclaimer = phrases[0] if phrases else None
+
+    dir_names, planned = plan_outputs(posts, before.posts, out, register)
+    refuse_overwrite(planned, posts, out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    fixes = [PostFix(p.name, dir_names[i], before.posts[i]) for i, p in enumerate(posts)]
+    by_post: dict[int, list[_Planned]] = {}
+    for p in planned:
+        by_post.setdefault(p.post, []).append(p)
+    advance = stage("Writing safe copies", len(posts))
+    copies: list[Post] = []
+    for i, post in enumerate(posts):
+        pf = fixes[i]
+        result = before.posts[i]
+        handled: set[int] = set()
+        copy_inputs: list[InputFile] = []
+        summaries = {s.path: s for s in result.inputs}
+        for plan in by_post.get(i, []):
+            item = plan.item
+            mine = [(k, f) for k, f in enumerate(result.findings) if f.input == item.display]
+            unreadable = [f for _, f in mine if f.rule == "unreadable-input"]
+            if unreadable:
+                pf.files.append(FileFix(item.display, None, item.kind, "skipped", ["could not be read"]))
+                continue
+            try:
+                if item.kind == "text":
+                    ff, used = _fix_draft_file(plan, mine, register, channel, today, names, disclaimer, force)
+                else:
+                    ff, used = _fix_photo_file(
+                        plan, mine, summaries.get(item.display), register, channel, cover_mode, force
+                    )
+            except UnreadableInput as exc:
+                pf.files.append(FileFix(item.display, None, item.kind, "skipped", [exc.reason]))
+                continue
+            handled.update(used)
+            pf.files.append(ff)
+            if ff.output is not None:
+                copy_inputs.append(InputFile(str(ff.output), item.kind, path=ff.output))
+        pf.manual = [f for k, f in enumerate(result.findings) if k not in handled]
+        copy = Post(pf.out_name, tuple(copy_inputs))
+        pf.copy = copy
+        copies.append(copy)
+        advance(post.name)
+
+    checkable = [c for c in copies if c.inputs]
+    after: Report | None = None
+    if checkable:
+        advance = stage("Checking the copies", len(checkable))
+        after = check(checkable, lambda r: advance(r.name))
+        results = iter(after.posts)
+        for pf in fixes:
+            if pf.copy is not None and pf.copy.inputs:
+                pf.after = next(results)
+    return FixRun(out, fixes, before, after)
+
+
+def _fix_draft_file(
+    plan: _Planned,
+    mine: list[tuple[int, Finding]],
+    register: Register,
+    channel: str,
+    today: dt.date | None,
+    names: str,
+    disclaimer: str | None,
+    force: bool,
+) -> tuple[FileFix, set[int]]:
+    from postcheck.inputs import read_draft
+
+    doc = read_draft(plan.item)
+    findings = [f for _, f in mine]
+    result = fix_draft_text(
+        doc.text,
+        findings,
+        register=register,
+        channel=channel,
+        today=today,
+        names=names,
+        disclaimer=disclaimer,
+    )
+    manual_ids = {id(f) for f in result.manual}
+    used = {k for k, f in mine if id(f) not in manual_ids}
+    changes: list[str] = []
+    _, note = _text_ext(plan.item)
+    if note:
+        changes.append(note)
+    counts: dict[str, int] = {}
+    for e in result.edits:
+        counts[e.rule] = counts.get(e.rule, 0) + 1
+    labels = {
+        "pupil-full-name": "pupil name(s) cut to what consent allows",
+        "pupil-first-name": "pupil first name(s) cut to what consent allows",
+        "personal-data": f"personal data replaced with {REMOVED}",
+        "trust-contact": "Trust contact detail(s) removed",
+    }
+    for rule, n in counts.items():
+        changes.append(f"{n} {labels.get(rule, rule)}")
+    if result.disclaimer_added:
+        changes.append("disclaimer added")
+    renamed = plan.dest.stem != (plan.item.path.stem if plan.item.path else "draft")
+    if renamed:
+        changes.append("renamed: the file name carried a pupil's name")
+    data = result.text.encode("utf-8")
+    status = write_new(plan.dest, data, force)
+    if status == "kept":
+        changes = ["an earlier copy exists: kept (use --force to replace it)"]
+        used = set()
+    return FileFix(plan.item.display, plan.dest, "text", status, changes, renamed), used
+
+
+def _fix_photo_file(
+    plan: _Planned,
+    mine: list[tuple[int, Finding]],
+    summary: Any,
+    register: Register,
+    channel: str,
+    cover_mode: str,
+    force: bool,
+) -> tuple[FileFix, set[int]]:
+    findings = [f for _, f in mine]
+    boxes = tuple(summary.face_boxes) if summary is not None else ()
+    faces = faces_to_cover(boxes, findings, channel, register)
+    texts = texts_to_cover(findings)
+    fixed = fix_photo_bytes(plan.item, [b for b, _ in faces], [f.box for f in texts if f.box], cover_mode)
+    text_ids = {id(f) for f in texts}
+    used: set[int] = set()
+    for k, f in mine:
+        if f.rule in FACE_RULES or id(f) in text_ids:
+            used.add(k)
+        elif f.rule in ("image-location",):
+            used.add(k)  # GPS is gone with the metadata
+        elif f.box is None and f.source and f.rule not in ("check-error", "logo", "trust-premises-photo"):
+            used.add(k)  # text from metadata or the file name: dropped or renamed
+    changes: list[str] = []
+    if fixed.rotated:
+        changes.append("orientation baked into the pixels")
+    if fixed.metadata_removed:
+        changes.append("metadata removed: " + ", ".join(fixed.metadata_removed) + " (colour profile kept)")
+    if faces:
+        ids = ", ".join(sorted({label for _, label in faces}))
+        changes.append(f"{len(faces)} face(s) covered ({cover_mode}): {ids}")
+    if texts:
+        changes.append(f"{len(texts)} text area(s) covered")
+    src_ext = plan.item.path.suffix.lower() if plan.item.path else ""
+    if plan.dest.suffix.lower() != src_ext and plan.dest.suffix == ".jpg":
+        changes.append("saved as JPEG")
+    renamed = plan.item.path is not None and plan.dest.stem != plan.item.path.stem
+    if renamed:
+        changes.append("renamed: the file name carried a pupil's name")
+    if any(f.rule == "check-error" for f in findings):
+        changes.append("not every check ran on the original: faces may not all be covered")
+    status = write_new(plan.dest, fixed.data, force)
+    if status == "kept":
+        changes = ["an earlier copy exists: kept (use --force to replace it)"]
+        used = set()
+    return FileFix(plan.item.display, plan.dest, "image", status, changes, renamed), used
+
+
+def still_by_hand(pf: PostFix) -> list[Finding]:
+    """What remains for a person on the copy: the copy's own findings when it was
+    checked, else what the fix left alone on the original."""
+    if pf.after is not None:
+        return list(pf.after.findings)
+    return list(pf.manual)
+
+
+def reason_for(f: Finding) -> str:
+    return BY_HAND_REASONS.get(f.rule, "review and fix by hand")
+
+
+def with_clauses(f: Finding) -> str:
+    return ", ".join(f.clauses) if f.clauses else "-"
+
+
+__all__ = [
+    "COVERS",
+    "NAME_MODES",
+    "DraftFix",
+    "Edit",
+    "FixRun",
+    "PhotoFix",
+    "cover",
+    "faces_to_cover",
+    "fix_draft_text",
+    "fix_photo_bytes",
+    "fix_posts",
+    "head_region",
+    "refuse_overwrite",
+    "shorten_name",
+    "write_new",
+]
