@@ -134,7 +134,8 @@ def shorten_name(
     if permission == "full":
         return matched
     if tag and person is not None and len(words) == 1:
-        return prefix + _shorten_in_tag(core, person, permission, names, full) + possessive
+        short = _shorten_in_tag(core, person, permission, names, full)
+        return prefix + short + possessive if short else ""
     if permission == "first":
         given = None
         if person is not None:
@@ -178,9 +179,8 @@ def _shorten_in_tag(word: str, person: Person, permission: str, names: str, full
     if full and person.last_name:
         i = folded.find(fold(person.last_name))
         if i >= 0:
-            parts.append(
-                (i, i + len(person.last_name), "" if names == "remove" else _initial(person.last_name))
-            )
+            short = "" if names == "remove" or permission == "first" else _initial(person.last_name)
+            parts.append((i, i + len(person.last_name), short))
     if not parts:
         return "" if names == "remove" else _initial(word)
     out = word
