@@ -175,6 +175,15 @@ def test_adverse_comment_attack_variant_blocks(pack: Policy) -> None:
     assert pack.rule("adverse-comment", "attack").clauses == pack.rule("adverse-comment").clauses
 
 
+def test_never_publish_pupils_first_names_block_on_every_channel(pack: Policy) -> None:
+    """DESIGN §3: never_publish overrides every consent, so even the official
+    channel's softer first-name severity does not apply to such a child."""
+    assert pack.severity("pupil-first-name", "official") == Severity.WARN
+    for channel in ("personal", "official"):
+        assert pack.severity("pupil-first-name", channel, "never-publish") == Severity.BLOCK
+        assert pack.severity("pupil-full-name", channel) == Severity.BLOCK
+
+
 def test_always_on_rules_and_image_text_block(pack: Policy) -> None:
     for rule in (*ALWAYS_ON, "image-text"):
         entry = pack.rule(rule)
@@ -205,9 +214,12 @@ def test_generic_is_at_least_as_strict_as_either_pack_on_personal_posts() -> Non
 def _doc_cell(pack: Policy, rule: str) -> str:
     entry = pack.rule(rule)
     sev = " / ".join(_label(entry.severity[c]) for c in ("personal", "official"))
-    attack = " (attack: block / block)" if "attack" in entry.variants else ""
+    variants = "".join(
+        f" ({name}: {' / '.join(_label(v.severity[c]) for c in ('personal', 'official'))})"
+        for name, v in entry.variants.items()
+    )
     approvable = ", approvable" if entry.approvable else ""
-    return f"{sev}{attack}{approvable} · {', '.join(entry.clauses) or '—'}"
+    return f"{sev}{variants}{approvable} · {', '.join(entry.clauses) or '—'}"
 
 
 def test_docs_rule_table_matches_the_packs() -> None:
