@@ -184,7 +184,8 @@ XMP_ALL = """<x:xmpmeta xmlns:x="adobe:ns:meta/">
   xmlns:MPReg="http://ns.microsoft.com/photo/1.2/t/Region#"
   xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/">
  <dc:title><rdf:Alt><rdf:li xml:lang="x-default">title Amelia Smith</rdf:li></rdf:Alt></dc:title>
- <dc:description><rdf:Alt><rdf:li xml:lang="x-default">description Amelia Smith</rdf:li></rdf:Alt></dc:description>
+ <dc:description><rdf:Alt><rdf:li xml:lang="x-default">description Amelia Smith</rdf:li></rdf:Alt>
+ </dc:description>
  <dc:subject><rdf:Bag><rdf:li>sports</rdf:li><rdf:li>subject Amelia Smith</rdf:li></rdf:Bag></dc:subject>
  <Iptc4xmpExt:PersonInImage><rdf:Bag><rdf:li>Amelia Smith</rdf:li></rdf:Bag></Iptc4xmpExt:PersonInImage>
  <MP:RegionInfo rdf:parseType="Resource"><MPRI:Regions><rdf:Bag>
@@ -328,7 +329,7 @@ def test_pupil_named_in_xmp_blocks_the_post(school, tmp_path):
     res = check(path, session(school))
     full = [f for f in res.findings if f.rule == "pupil-full-name"]
     assert full, res.findings
-    person = [f for f in full if f.source == "XMP PersonInImage"][0]
+    person = next(f for f in full if f.source == "XMP PersonInImage")
     assert person.input == "IMG_0001.jpg"
     assert person.message.startswith("XMP PersonInImage: ")
     assert person.severity == Severity.BLOCK

@@ -218,7 +218,7 @@ def _dms(parts: Any) -> tuple[float, float]:
 def _exif_gps(exif: Any) -> GPS | None:
     try:
         gps = exif.get_ifd(_GPS_IFD)
-    except Exception:  # noqa: BLE001 - a corrupt GPS IFD: look in XMP instead
+    except Exception:
         gps = {}
     if not gps or 2 not in gps or 4 not in gps:
         return None
@@ -254,7 +254,7 @@ def _exif_texts(exif: Any, meta: Metadata) -> None:
             meta.add(source, _xp(exif.get(tag)))
     try:
         sub = exif.get_ifd(_EXIF_IFD)
-    except Exception:  # noqa: BLE001
+    except Exception:
         sub = {}
     big_endian = getattr(exif, "endian", "<") == ">"
     if 0x9286 in sub:
@@ -283,7 +283,7 @@ def _iptc_texts(path: Path, fmt: str, meta: Metadata) -> None:
     try:
         with Image.open(path) as im:
             info = IptcImagePlugin.getiptcinfo(im) or {}
-    except Exception:  # noqa: BLE001 - unreadable IPTC: fall back to a raw scan
+    except Exception:
         info = {}
         meta.add("IPTC (unparsed)", _raw_iptc(path))
     for key, source in _IPTC.items():
