@@ -1,0 +1,248 @@
+"""Faces in photos against the consent register (DESIGN §5: face-no-consent,
+pupil-photo-personal, face-unknown).
+
+Every face is found (``[faces] detector``), encoded with face_recognition's
+128-d model and matched against every enrolled reference photo at once (see
+:mod:`postcheck.faces.matching`). Consent is decided by
+:func:`postcheck.register.photo_consent` alone.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from postcheck.checks import CheckContext
+from postcheck.model import FaceBox, Finding, InputFile
+
+DOCS = {
+    "face-no-consent": """A face in a photo that matches a pupil without valid photo consent.
+
+What it does: finds every face in the photo, compares it with the reference
+photos enrolled from the consent register (`postcheck register enrol`) and
+reports a face that matches a pupil whose photo consent is no, withdrawn,
+expired, or who is marked never_publish.
+
+Why it matters: publishing a child's photo without their parents' consent
+breaks the policy and the law; for a never_publish child (a court order, a
+child in care) it can put the child in danger.
+
+Example: a sports-day photo in which pupil P014 (photo_consent = no) is
+recognised is blocked; the report shows the face's box so it can be cropped
+or blurred (`postcheck fix`).""",
+    "pupil-photo-personal": """A recognised pupil in a photo on a personal account.
+
+What it does: reports every face that matches a register pupil when the post
+is for a member of staff's own account (--channel personal), whatever the
+pupil's consent.
+
+Why it matters: consent is given for the school's official channels; staff
+must not publish pupils' images on their own accounts.
+
+Example: a teacher's own post of a class trip photo in which two pupils are
+recognised is blocked.""",
+    "face-unknown": """A face that matches nobody in the register, or matches only loosely.
+
+What it does: reports a face that is not close enough to any enrolled pupil or
+member of staff, a face within the review band above the match tolerance, and a
+face that two people resemble almost equally; the finding names the candidates'
+register ids so a person can look.
+
+Why it matters: an unrecognised face may be a pupil with no usable reference
+photo, a visiting child or a parent: someone must check before posting.
+
+Example: a face at distance 0.54 from pupil P003 (tolerance 0.5, review band
+0.08) is reported as face-unknown naming P003.""",
+}
+
+
+def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
+    """Faces in the photo: no consent, pupils on personal posts, unknown faces."""
+    import numpy as np
+
+    from postcheck.faces.detector import detect
+    from postcheck.faces.encodings import encode
+    from postcheck.faces.matching import match_faces
+    from postcheck.register import consent
+
+    detector = ctx.config.get("faces.detector")
+    tolerance = float(ctx.config.get("faces.tolerance"))
+    band = float(ctx.config.get("faces.review_band"))
+    min_px = int(ctx.config.get("faces.min_face_px"))
+    register = ctx.register
+
+    enrolled = None
+    if not register.empty:
+        enrolled = _enrolled(ctx, detector)
+
+    rgb = np.asarray(ctx.image(item).image)
+    boxes = detect(rgb, detector, min_px)
+    encodings = encode(rgb, boxes, detector)
+    matches = match_faces(encodings, enrolled, tolerance, band)
+    ctx.method(
+        "faces",
+        f"{detector} detector (faces from {min_px} px), face_recognition encodings, "
+        f"tolerance {tolerance:g}, review band {band:g}",
+    )
+
+    findings: list[Finding] = []
+    face_boxes: list[FaceBox] = []
+    personal = ctx.channel == "personal"
+    for box, m in zip(boxes, matches, strict=True):
+        where = f"face at {_where(box, rgb.shape)}"
+        person = register.by_id(m.person) if m.person else None
+        if person is not None and person.is_staff:
+            face_boxes.append(FaceBox(box, "ok", person.id, person.display_name))
+            continue
+        if person is not None:
+            c = consent(person, ctx.today)
+            status = "ok"
+            if not c.photo:
+                status = "block"
+                if person.never_publish:
+                    msg = (
+                        f"The {where} matches pupil {person.id}, who must never appear in any published "
+                        "photo (never_publish). Do not publish this photo: remove the child from it."
+                    )
+                else:
+                    msg = (
+                        f"The {where} matches pupil {person.id}, who has no valid photo consent "
+                        f"({c.reason}). Remove or blur this face before posting."
+                    )
+                findings.append(_finding("face-no-consent", msg, item, box, person, m.distance))
+            if personal:
+                if ctx.enabled("pupil-photo-personal"):
+                    status = "block"
+                msg = (
+                    f"The {where} matches pupil {person.id}: pupils must not appear in photos on a "
+                    "member of staff's personal account, whatever their consent."
+                )
+                findings.append(_finding("pupil-photo-personal", msg, item, box, person, m.distance))
+            face_boxes.append(FaceBox(box, status, person.id, person.display_name))
+            continue
+        # unknown, or a person must look
+        if register.empty:
+            msg = (
+                f"The {where} could not be checked against a consent register (none is configured): "
+                "make sure this person may appear before posting."
+            )
+        elif m.status == "review":
+            names = ", ".join(f"{pid} ({d:.2f})" for pid, d in m.candidates)
+            msg = (
+                f"The {where} looks like {names} but not closely enough to be sure "
+                f"(tolerance {tolerance:g}): a person must check who this is before posting."
+            )
+            restricted = [
+                pid
+                for pid, _d in m.candidates
+                if (p := register.by_id(pid)) and not p.is_staff and not consent(p, ctx.today).photo
+            ]
+            if restricted:
+                msg += f" Candidate(s) without valid photo consent: {', '.join(restricted)}."
+        else:
+            msg = (
+                f"The {where} matches nobody in the consent register: make sure this person may "
+                "appear before posting."
+            )
+        label = None
+        if m.candidates:
+            label = " or ".join(
+                (p.display_name if (p := register.by_id(pid)) else pid) for pid, _d in m.candidates
+            )
+        candidate = m.candidates[0][0] if m.candidates else None
+        findings.append(
+            Finding(
+                "face-unknown",
+                msg,
+                item.display,
+                box=box,
+                person=candidate,
+                label=label,
+                distance=m.distance,
+                evidence=None,
+            )
+        )
+        face_boxes.append(FaceBox(box, "review", candidate, label))
+
+    ctx.fact(item.display, "faces", len(boxes))
+    ctx.fact(item.display, "face_boxes", face_boxes)
+    return findings
+
+
+def _finding(rule: str, msg: str, item: InputFile, box: Any, person: Any, distance: float | None) -> Finding:
+    return Finding(
+        rule,
+        msg,
+        item.display,
+        box=box,
+        person=person.id,
+        label=person.display_name,
+        distance=distance,
+        fixable=True,
+    )
+
+
+def _where(box: tuple[int, int, int, int], shape: Any) -> str:
+    """A human description of where a face is, plus its box."""
+    t, r, b, le = box
+    h, w = shape[:2]
+    cx, cy = (le + r) / 2 / w, (t + b) / 2 / h
+    horiz = "left" if cx < 1 / 3 else "right" if cx > 2 / 3 else "centre"
+    vert = "top" if cy < 1 / 3 else "bottom" if cy > 2 / 3 else "middle"
+    place = "centre" if (horiz, vert) == ("centre", "middle") else f"{vert} {horiz}"
+    return f"{place} (top {t}, right {r}, bottom {b}, left {le})"
+
+
+def _enrolled(ctx: CheckContext, detector: str) -> Any:
+    """The register's encodings, enrolling now (with a progress bar) if the cache is stale."""
+    from postcheck.faces import cache
+
+    def load() -> Any:
+        enrolled = cache.enrolled_for(
+            ctx.register, detector, lambda: _progress_bar("Enrolling reference photos")
+        )
+        owners = set(enrolled.owners)
+        missing = [p.id for p in ctx.register.pupils if p.id not in owners]
+        if missing:
+            ctx.note(
+                f"{len(missing)} pupil(s) have no usable reference photo and cannot be recognised "
+                "in photos; their faces are reported as unknown (see `postcheck register status`)"
+            )
+        return enrolled
+
+    return ctx.memo("faces-enrolled", "", load)
+
+
+class _progress_bar:
+    """A rich progress bar on stderr, or nothing when stderr is not a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if not sys.stderr.isatty():
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            self._progress.update(self._task, completed=done, total=total)
+
+        return update
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()

@@ -1,0 +1,11 @@
+"""Face detection, encoding, the private encoding cache and matching.
+
+* :mod:`postcheck.faces.detector` — CenterFace (OpenCV DNN), dlib HOG or CNN;
+* :mod:`postcheck.faces.encodings` — face_recognition's 128-d encodings and the
+  reference-photo quality gate;
+* :mod:`postcheck.faces.cache` — enrolment and the 0600 cache of encodings;
+* :mod:`postcheck.faces.matching` — vectorised matching with a review band.
+
+Nothing here is imported by ``postcheck --help``; heavy libraries are imported
+inside functions.
+"""

@@ -1,0 +1,424 @@
+"""The face-encoding cache and enrolment of the register's reference photos.
+
+Face encodings of pupils are biometric data of children. They are kept only
+here, under ``platformdirs.user_cache_dir("postcheck")/faces`` (or
+``$POSTCHECK_CACHE_DIR/faces``), in a folder of mode 0700 whose files are 0600:
+
+* ``enc/<sha256>.npy`` — the 128-d encoding of one accepted reference photo,
+  keyed by the SHA-256 of the photo's bytes (``np.save``, no pickle);
+* ``set.npy`` — every accepted encoding of the register stacked in one matrix,
+  so an unchanged register loads with one read;
+* ``index.json`` — for each reference photo: its path, size, modification time
+  and content hash, and for each hash the quality gate's verdict. It holds no
+  encodings.
+
+An unchanged photo (same size and modification time, or same content) is never
+re-encoded; a changed photo is re-hashed and encoded afresh; a photo that is no
+longer in the register has its encoding deleted at the next enrolment.
+``purge`` deletes the whole folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from postcheck.faces.matching import Enrolled
+from postcheck.register import Person, Register
+
+CACHE_ENV = "POSTCHECK_CACHE_DIR"
+INDEX_VERSION = 1
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif")
+
+Progress = Callable[[int, int, str], None]  # (done, total, what)
+
+
+def cache_root() -> Path:
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("postcheck"))
+
+
+def faces_dir() -> Path:
+    return cache_root() / "faces"
+
+
+# --- private files -------------------------------------------------------------
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _write_private(path: Path, write: Callable[[Any], None]) -> None:
+    """Write ``path`` atomically as a 0600 file (never world- or group-readable)."""
+    _private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mkstemp creates 0600
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _save_array(path: Path, arr: Any) -> None:
+    import numpy as np
+
+    _write_private(path, lambda fh: np.save(fh, np.asarray(arr, dtype=np.float64), allow_pickle=False))
+
+
+def _load_array(path: Path) -> Any:
+    import numpy as np
+
+    return np.load(path, allow_pickle=False)
+
+
+@contextlib.contextmanager
+def _locked(root: Path) -> Iterator[None]:
+    """Serialise enrolment between processes (``--jobs`` workers)."""
+    _private_dir(root)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: atomic writes still keep files whole
+        yield
+        return
+    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# --- the index -------------------------------------------------------------------
+
+
+@dataclass
+class Index:
+    detector: str = ""
+    photos: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> sha256, size, mtime_ns
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # sha256 -> ok, reason
+    set_key: str = ""
+
+    @classmethod
+    def load(cls, root: Path) -> Index:
+        try:
+            data = json.loads((root / "index.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+            return cls()
+        return cls(
+            data.get("detector", ""), data.get("photos", {}), data.get("results", {}), data.get("set", "")
+        )
+
+    def save(self, root: Path) -> None:
+        data = {
+            "version": INDEX_VERSION,
+            "detector": self.detector,
+            "photos": self.photos,
+            "results": self.results,
+            "set": self.set_key,
+        }
+        body = json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
+        _write_private(root / "index.json", lambda fh: fh.write(body))
+
+
+# --- what the register asks for ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RefPhoto:
+    person: str
+    path: Path
+    size: int
+    mtime_ns: int
+    sha256: str | None  # known from the index when the file is unchanged
+
+
+@dataclass
+class Plan:
+    photos: list[RefPhoto]
+    problems: dict[str, str]  # person id -> why they have no photos to enrol
+    stale: bool
+
+
+def list_photos(person: Person) -> tuple[list[Path], str | None]:
+    """A person's reference photos (a file, or every image in a folder)."""
+    p = person.photos
+    if p is None:
+        return [], "no reference photo in the register"
+    try:
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
+            return files, None if files else f"no photos in {p}"
+        if p.is_file():
+            return [p], None
+    except OSError as exc:
+        return [], f"cannot read {p}: {exc.strerror or exc}"
+    return [], f"reference photo not found: {p}"
+
+
+def plan(register: Register, detector: str, root: Path | None = None) -> Plan:
+    """Which reference photos the register names and whether the cache is stale."""
+    root = root or faces_dir()
+    index = Index.load(root)
+    photos: list[RefPhoto] = []
+    problems: dict[str, str] = {}
+    stale = index.detector != detector and bool(register.people)
+    for person in register.people:
+        files, problem = list_photos(person)
+        if problem:
+            problems[person.id] = problem
+        for f in files:
+            key = str(f.resolve())
+            try:
+                st = f.stat()
+            except OSError as exc:
+                problems[person.id] = f"cannot read {f}: {exc.strerror or exc}"
+                continue
+            known = index.photos.get(key)
+            sha = None
+            if known and known.get("size") == st.st_size and known.get("mtime_ns") == st.st_mtime_ns:
+                sha = known.get("sha256")
+            if sha is None or sha not in index.results:
+                stale = True
+            photos.append(RefPhoto(person.id, Path(key), st.st_size, st.st_mtime_ns, sha))
+    wanted = {str(r.path) for r in photos}
+    if set(index.photos) - wanted:  # a photo was removed from the register
+        stale = True
+    if not stale and _set_key(photos, index) != index.set_key:
+        stale = True
+    return Plan(photos, problems, stale)
+
+
+def _rows(photos: list[RefPhoto], index: Index) -> list[tuple[str, str]]:
+    rows = {
+        (r.person, r.sha256)
+        for r in photos
+        if r.sha256 is not None and index.results.get(r.sha256, {}).get("ok")
+    }
+    return sorted(rows)  # type: ignore[arg-type]
+
+
+def _set_key(photos: list[RefPhoto], index: Index) -> str:
+    rows = _rows(photos, index)
+    return hashlib.sha256(json.dumps([index.detector, rows]).encode()).hexdigest()
+
+
+# --- enrolment ------------------------------------------------------------------------
+
+
+@dataclass
+class EnrolResult:
+    enrolled: Enrolled
+    encoded: int = 0  # photos encoded now
+    reused: int = 0  # unchanged photos taken from the cache
+    removed: int = 0  # encodings deleted because their photo left the register
+    rejected: list[tuple[str, Path, str]] = field(default_factory=list)  # person, path, reason
+    problems: dict[str, str] = field(default_factory=dict)
+    usable: dict[str, int] = field(default_factory=dict)  # person id -> accepted photos
+
+
+def _gate(path: Path, detector: str) -> tuple[bool, str, Any]:
+    import numpy as np
+
+    from postcheck.errors import UnreadableInput
+    from postcheck.faces.encodings import reference_encoding
+    from postcheck.images import open_image
+    from postcheck.model import InputFile
+
+    try:
+        loaded = open_image(InputFile(str(path), "image", path))
+    except UnreadableInput as exc:
+        return False, f"cannot be read: {exc.reason}", None
+    ref = reference_encoding(np.asarray(loaded.image), detector)
+    return ref.ok, ref.reason, ref.encoding
+
+
+def enrol(
+    register: Register, detector: str, progress: Progress | None = None, root: Path | None = None
+) -> EnrolResult:
+    """Bring the cache up to date with the register's reference photos."""
+    import numpy as np
+
+    root = root or faces_dir()
+    with _locked(root):
+        current = plan(register, detector, root)
+        index = Index.load(root)
+        if index.detector != detector:  # encodings depend on the detector's boxes
+            _clear(root)
+            index = Index(detector=detector)
+        enc_dir = _private_dir(root / "enc")
+        result = EnrolResult(Enrolled(np.zeros((0, 128)), ()), problems=dict(current.problems))
+        total = len(current.photos)
+        photos: list[RefPhoto] = []
+        for n, ref in enumerate(current.photos):
+            if progress:
+                progress(n, total, ref.path.name)
+            sha = ref.sha256 or _sha256(ref.path)
+            index.photos[str(ref.path)] = {"sha256": sha, "size": ref.size, "mtime_ns": ref.mtime_ns}
+            photos.append(RefPhoto(ref.person, ref.path, ref.size, ref.mtime_ns, sha))
+            outcome = index.results.get(sha)
+            if outcome is not None and (not outcome.get("ok") or (enc_dir / f"{sha}.npy").is_file()):
+                result.reused += 1
+                continue
+            ok, reason, encoding = _gate(ref.path, detector)
+            if ok:
+                _save_array(enc_dir / f"{sha}.npy", encoding)
+            index.results[sha] = {"ok": ok, "reason": reason}
+            result.encoded += 1
+        if progress:
+            progress(total, total, "done")
+        # forget photos that left the register, and delete their encodings
+        wanted = {str(r.path) for r in photos}
+        for key in set(index.photos) - wanted:
+            del index.photos[key]
+        live = {r.sha256 for r in photos}
+        for sha in set(index.results) - live:
+            del index.results[sha]
+        for f in enc_dir.glob("*.npy"):
+            if f.stem not in live or not index.results.get(f.stem, {}).get("ok"):
+                f.unlink()
+                result.removed += 1
+        rows = _rows(photos, index)
+        matrix = (
+            np.stack([_load_array(enc_dir / f"{sha}.npy") for _p, sha in rows])
+            if rows
+            else np.zeros((0, 128))
+        )
+        _save_array(root / "set.npy", matrix)
+        index.set_key = _set_key(photos, index)
+        index.save(root)
+        result.enrolled = Enrolled(matrix, tuple(p for p, _sha in rows))
+        for r in photos:
+            outcome = index.results.get(r.sha256 or "", {})
+            if outcome.get("ok"):
+                result.usable[r.person] = result.usable.get(r.person, 0) + 1
+            else:
+                result.rejected.append((r.person, r.path, outcome.get("reason", "not enrolled")))
+        return result
+
+
+def load(register: Register, detector: str, root: Path | None = None) -> Enrolled | None:
+    """The enrolled encodings when the cache is up to date, else None."""
+    root = root or faces_dir()
+    current = plan(register, detector, root)
+    if current.stale:
+        return None
+    index = Index.load(root)
+    rows = _rows(current.photos, index)
+    try:
+        matrix = _load_array(root / "set.npy")
+    except (OSError, ValueError):
+        return None
+    if matrix.shape != (len(rows), 128):
+        return None
+    return Enrolled(matrix, tuple(p for p, _sha in rows))
+
+
+def describe(register: Register, detector: str, root: Path | None = None) -> dict[str, Any]:
+    """What the cache knows about each person, without encoding anything (for status)."""
+    root = root or faces_dir()
+    current = plan(register, detector, root)
+    index = Index.load(root)
+    usable: dict[str, int] = {}
+    pending: dict[str, int] = {}
+    rejected: list[tuple[str, Path, str]] = []
+    for r in current.photos:
+        outcome = index.results.get(r.sha256 or "") if index.detector == detector else None
+        if outcome is None:
+            pending[r.person] = pending.get(r.person, 0) + 1
+        elif outcome.get("ok"):
+            usable[r.person] = usable.get(r.person, 0) + 1
+        else:
+            rejected.append((r.person, r.path, outcome.get("reason", "")))
+    return {
+        "stale": current.stale,
+        "usable": usable,
+        "pending": pending,
+        "rejected": rejected,
+        "problems": current.problems,
+    }
+
+
+def _clear(root: Path) -> list[str]:
+    """Delete every file under ``root``; returns what was deleted, for the user."""
+    deleted: list[str] = []
+    if not root.exists():
+        return deleted
+    encodings = list((root / "enc").glob("*.npy")) if (root / "enc").is_dir() else []
+    if encodings:
+        deleted.append(f"{len(encodings)} face encoding file(s) of reference photos")
+    if (root / "set.npy").exists():
+        deleted.append("the stacked encodings of the register (set.npy)")
+    if (root / "index.json").exists():
+        deleted.append("the index of reference photos (paths, sizes, content hashes; index.json)")
+    for child in root.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+    return deleted
+
+
+def purge(root: Path | None = None) -> tuple[Path, list[str]]:
+    """Delete all face data. Returns the folder and a list of what was deleted."""
+    root = root or faces_dir()
+    deleted = _clear(root)
+    if root.exists():
+        root.rmdir()
+    _LOADED.clear()
+    return root, deleted
+
+
+# --- per-process cache for checks ----------------------------------------------------
+
+_LOADED: dict[tuple[Register, str, str], Enrolled] = {}
+
+
+def enrolled_for(
+    register: Register,
+    detector: str,
+    progress_bar: Callable[[], contextlib.AbstractContextManager[Progress | None]] | None = None,
+) -> Enrolled:
+    """The register's encodings, enrolling first when the cache is stale.
+
+    Checked and loaded once per process; ``progress_bar`` makes the context
+    manager that reports enrolment progress when enrolment is needed.
+    """
+    key = (register, detector, str(faces_dir()))
+    found = _LOADED.get(key)
+    if found is None:
+        found = load(register, detector)
+        if found is None:
+            with progress_bar() if progress_bar else contextlib.nullcontext() as progress:
+                found = enrol(register, detector, progress).enrolled
+        _LOADED[key] = found
+    return found
