@@ -159,7 +159,7 @@ def test_ocr_box_follows_the_finding_span(school, tmp_path, monkeypatch):
     path = certificate(tmp_path, ["Certificate of Achievement", "awarded to Amelia Smith"], angle=0)
     res = check(path, session(school))
     f = next(f for f in res.findings if f.rule == "pupil-full-name")
-    top, right, bottom, left = f.box
+    top, _, bottom, _ = f.box
     assert 650 < top < 760 and 760 < bottom < 860  # the second line, drawn at y=700
 
 

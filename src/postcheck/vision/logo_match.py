@@ -224,7 +224,10 @@ def logo_problem(path: Path) -> str | None:
         return f"{path}: logo cannot be read ({exc})"
     n = len(models[0].points)
     if n < MIN_LOGO_FEATURES:
-        return f"{path}: logo is too plain to detect reliably ({n} distinctive features; needs {MIN_LOGO_FEATURES})"
+        return (
+            f"{path}: logo is too plain to detect reliably "
+            f"({n} distinctive features; needs {MIN_LOGO_FEATURES})"
+        )
     from PIL import Image
 
     with Image.open(path) as im:
