@@ -125,9 +125,8 @@ def eval_ocr(n: int, rng: random.Random) -> None:
         )
         read += ok
         if not ok:
-            print(
-                f"  not read: {name!r} ({fonts[i % len(fonts)].name if fonts else 'default'} {size}px): {words!r}"
-            )
+            fname = fonts[i % len(fonts)].name if fonts else "default"
+            print(f"  not read: {name!r} ({fname} {size}px): {words!r}")
     print(f"OCR name recall: {read}/{n} = {100 * read / n:.1f} % (target >= 90 %)")
     print(f"OCR with text: {1000 * sum(times) / len(times):.0f} ms per photo (mean)")
 

@@ -1,8 +1,8 @@
 """Draw the fictional Oakfield Primary Academy crest (and a different school's
 badge used as a negative in the evaluation) with Pillow.
 
-    python eval/make_logo.py            # writes examples/oakfield/branding/crest.png
-                                        # and tests/data/images/crest.png
+    python eval/make_logo.py [--examples] # writes examples/oakfield/branding/crest.png
+                                          # and tests/data/images/crest.png (and example photos)
 """
 
 from __future__ import annotations
@@ -118,3 +118,35 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def make_examples() -> None:
+    """Example photos for the Oakfield posts: generated scenes, no real people."""
+    from PIL import ImageFilter
+
+    from postcheck.vision.synth import Placement, composite, texture
+
+    posts = ROOT / "examples/oakfield/posts"
+    # Sports day: a banner with the crest, GPS on the school field (inside the site radius).
+    scene = texture((1600, 1200), seed=11).filter(ImageFilter.GaussianBlur(2))
+    d = ImageDraw.Draw(scene)
+    d.rectangle([200, 250, 1400, 700], fill=(20, 36, 90))
+    d.text((560, 620), "SPORTS DAY", font=_font(FONT, 60), fill=(255, 255, 255))
+    scene, _ = composite(scene, draw_crest(), Placement(0.2, 4, 0.1, 0.5, 0.33, quality=88))
+    exif = Image.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (53.0, 44.0, 45.12), 3: "W", 4: (0.0, 20.0, 13.44), 31: 4.5})
+    scene.save(posts / "sports-day-shoutout.jpg", quality=85, exif=exif)
+    # Star of the week: a certificate naming a pupil.
+    cert = Image.new("RGB", (1400, 1000), (246, 240, 220))
+    d = ImageDraw.Draw(cert)
+    d.rectangle([30, 30, 1370, 970], outline=(22, 96, 52), width=12)
+    for y, text, size in ((160, "Star of the Week", 90), (400, "awarded to", 50), (500, "Amelia Smith", 90)):
+        w = d.textlength(text, font=_font(SERIF, size))
+        d.text(((1400 - w) / 2, y), text, font=_font(SERIF, size), fill=(20, 36, 90))
+    cert.rotate(4, fillcolor=(120, 110, 100), expand=True).save(posts / "star-of-the-week.jpg", quality=88)
+    print("wrote examples/oakfield/posts/sports-day-shoutout.jpg, star-of-the-week.jpg")
+
+
+if __name__ == "__main__" and "--examples" in __import__("sys").argv:
+    make_examples()
