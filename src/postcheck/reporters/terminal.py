@@ -86,7 +86,8 @@ def write_report(report: Report, console: Any, quiet: bool = False) -> None:
             rules = sorted({f.rule for f in post.findings if not f.approved})
             detail = f"{n} finding{'s' if n != 1 else ''}" + (f": {', '.join(rules)}" if rules else "")
             console.print(
-                f"[{COLOUR[post.verdict]}]{post.verdict.label.upper():5}[/] {post.name}  ({detail})"
+                f"[{COLOUR[post.verdict]}]{post.verdict.label.upper():5}[/] {post.name}  ({detail})",
+                soft_wrap=True,
             )
         return
     approval = f" · approval {report.approval}" if report.approval else ""
