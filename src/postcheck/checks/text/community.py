@@ -177,7 +177,8 @@ _SCHOOL_WORDS = {
 _ROLE = [
     r"my (?:own )?(?:class(?:es)?|form(?: group)?|tutor group|pupils|students|kids at (?:school|work)"
     r"|year ?\d{1,2}s?(?: class| pupils| students)?|reception class|nursery class|school|academy"
-    r"|colleagues|head ?teacher|head|principal|TA|SLT|line manager|department|classroom|leavers|team at (?:school|work))",
+    r"|colleagues|head ?teacher|head|principal|TA|SLT|line manager|department|classroom|leavers"
+    r"|team at (?:school|work))",
     r"our (?:school|academy|pupils|students|class|staff|head ?teacher|principal|governors|parents|trust"
     r"|SLT|year ?\d{1,2}s?|leavers|families)",
     r"(?:my|our|work) colleagues",
@@ -187,11 +188,18 @@ _ROLE = [
     r"|deputy head|governors|governing body)",
     r"SLT|senior leadership(?: team)?|senior leaders",
     r"staff ?room",
-    r"where I (?:work|teach)",
-    r"(?:I'?m|I am|as) an? (?:teacher|head ?teacher|TA|teaching assistant|SENCO|deputy head|head of \w+"
-    r"|school governor|school leader|trainee teacher|NQT|ECT|principal)",
-    r"I teach(?: at| in| year| reception|ing)?",
 ]
+# The author's own role: identifies them as school staff (for missing-disclaimer)
+# without referring to anyone else in the Trust community.
+_SELF_ROLE = re.compile(
+    r"(?<![\w])(?:where I (?:work|teach)|(?:I'?m|I am|as) an? (?:teacher|head ?teacher|TA|teaching assistant"
+    r"|SENCO|deputy head|head of \w+|school governor|school leader|trainee teacher|NQT|ECT|principal)"
+    r"|I teach(?: at| in| year| reception|ing)?|I work (?:at|in) (?:a|the) (?:school|academy))(?![\w])",
+    re.IGNORECASE,
+)
+_YEAR_GROUP = re.compile(r"(?<![\w])Year ?\d{1,2}s?(?![\w])")
+_THE_TRUST = re.compile(r"(?<![\w])the Trust(?![\w])")
+_HASHTAG = re.compile(r"#(\w+)")
 _GENERIC = [
     r"pupils?",
     r"students?",
@@ -224,6 +232,7 @@ class _Terms:
             n = n.strip()
             self._add(n, multi, single, upper)
             if n in schools or n == name:
+                # the short name of a school or the Trust ("Oakfield")
                 core = [w for w in n.split() if w.lower().strip(".") not in _SCHOOL_WORDS]
                 if core and len(" ".join(core)) >= 4 and len(core) < len(n.split()):
                     self._add(" ".join(core), multi, single, upper)
@@ -233,6 +242,8 @@ class _Terms:
         self.org = [
             r for r in (phrase_regex(multi), phrase_regex(single, 0), phrase_regex(upper, 0)) if r is not None
         ]
+        # in a draft written all in lower case, single-word names match in any case
+        self.org_lower = phrase_regex(single | upper)
         self.role = re.compile(r"(?<![\w])(?:" + "|".join(_ROLE) + r")(?![\w])", re.IGNORECASE)
         self.generic = re.compile(r"(?<![\w])(?:" + "|".join(_GENERIC) + r")(?![\w])", re.IGNORECASE)
 
@@ -291,9 +302,19 @@ def community_mentions(text: str, ctx: Any, generic: bool = False) -> list[Menti
     "the school" (``generic``), which alone do not identify the Trust."""
     terms = trust_terms(ctx)
     out: list[Mention] = []
-    for rx in terms.org:
+    org = list(terms.org)
+    letters = [c for c in text if c.isalpha()]
+    if terms.org_lower is not None and letters and sum(c.isupper() for c in letters) / len(letters) < 0.01:
+        org.append(terms.org_lower)
+    for rx in org:
         out += [Mention(m.start(), m.end(), m.group(), "org") for m in rx.finditer(text)]
     out += [Mention(m.start(), m.end(), m.group(), "role") for m in terms.role.finditer(text)]
+    out += [Mention(m.start(), m.end(), m.group(), "org") for m in _THE_TRUST.finditer(text)]
+    out += [Mention(m.start(), m.end(), m.group(), "role") for m in _YEAR_GROUP.finditer(text)]
+    for m in _HASHTAG.finditer(text):
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|_", " ", m.group(1))
+        if any(rx.search(words) for rx in terms.org):
+            out.append(Mention(m.start(), m.end(), m.group(), "org"))
     staff = register_names(ctx)["staff"]
     if staff is not None:
         out += [Mention(m.start(), m.end(), m.group(), "staff") for m in staff.finditer(text)]
@@ -423,7 +444,7 @@ def school_community_mention(doc: Any, ctx: Any) -> Iterator[Finding]:
     if ctx.channel != "personal":
         return
     approver = getattr(ctx.policy, "approver", "Head Teacher")
-    for m in community_mentions(doc.text, ctx):
+    for m in _mentions_with_contacts(doc, ctx):
         yield _finding(
             "school-community-mention",
             doc,
@@ -434,16 +455,35 @@ def school_community_mention(doc: Any, ctx: Any) -> Iterator[Finding]:
         )
 
 
+def _mentions_with_contacts(doc: Any, ctx: Any) -> list[Mention]:
+    """Community mentions plus the Trust's own web, e-mail and phone contacts."""
+    from postcheck.checks.text.personal import find_contacts
+
+    out = community_mentions(doc.text, ctx)
+    out += [
+        Mention(h.start, h.end, doc.text[h.start : h.end], "org") for h in find_contacts(doc, ctx) if h.trust
+    ]
+    return _dedupe(out)
+
+
 # --- missing-disclaimer --------------------------------------------------------------
 
+# Explicit opinions and evaluations. Together with VADER (a sentence scoring -0.5
+# or below: criticism), this is what "gives an opinion" means: a view, a judgement,
+# evaluative praise or criticism. Notices ("children should bring a water bottle"),
+# thanks and plain congratulations are not. VADER's positive scores are not used:
+# they fire on names and nouns such as Grace, Hope, Faith, "peace" and "kindness".
 _OPINION = re.compile(
-    r"\b(?:I (?:really |honestly |personally |strongly |genuinely )?(?:think|believe|feel|reckon|suspect"
-    r"|disagree|agree|doubt|can'?t believe|'m (?:not )?convinced|am (?:not )?convinced|object|oppose"
-    r"|support|hate|wish)|in my (?:humble |honest |personal )?(?:opinion|view|experience)|IMO|IMHO"
-    r"|personally|my (?:view|opinion|take) is|it'?s (?:time|ridiculous|wrong|a disgrace|a scandal|madness)"
-    r"|(?:should|shouldn'?t|ought to|needs? to (?:change|stop|go)|must (?:stop|change|be))"
-    r"|is (?:wrong|ridiculous|a mistake|unfair|madness|a disgrace|a joke)|unfair|ridiculous|disgrace"
-    r"|the government|DfE|Ofsted|policy|policies|strike|pay rise|funding|curriculum)\b",
+    r"\b(?:(?:I|we) (?:really |honestly |personally |strongly |genuinely |do )?(?:think|believe|feel|reckon"
+    r"|suspect|disagree|agree|doubt|can'?t believe|object|oppose|hate|wish)|honestly think|(?:I'?m|I am) "
+    r"(?:not )?convinced|in my (?:humble |honest |personal )?(?:opinion|view|experience)|IMO|IMHO|personally"
+    r"|my (?:view|opinion|take) is|I might be biased|biased|it'?s (?:time|ridiculous|wrong|a disgrace|a "
+    r"scandal|madness)|ought to|needs? to (?:change|stop|go)|is (?:wrong|ridiculous|a mistake|unfair|madness"
+    r"|a disgrace|a joke)|unfair|ridiculous|disgrace(?:ful)?|proud|star of"
+    r"|what an? \w+|the (?:best|worst)|step forward|step backwards?|amazing|brilliant|fantastic|wonderful"
+    r"|superb|incredible|excellent|fabulous|beautiful(?:ly)?|delighted|thrilled|shocking|disappointing"
+    r"|appalling|useless|clueless|rubbish|a waste of|the most \w+|lucky to have|glowing|great with"
+    r"|can'?t even)\b",
     re.IGNORECASE,
 )
 
@@ -498,9 +538,11 @@ def missing_disclaimer(doc: Any, ctx: Any) -> Iterator[Finding]:
     if ctx.channel != "personal":
         return
     text = doc.text
-    mentions = community_mentions(text, ctx)
+    mentions = _mentions_with_contacts(doc, ctx)
+    mentions += [Mention(m.start(), m.end(), m.group(), "self") for m in _SELF_ROLE.finditer(text)]
     if not mentions:
         return
+    mentions.sort(key=lambda m: m.start)
     opinion = _opinion_sentence(doc, ctx)
     if opinion is None:
         return
@@ -544,7 +586,9 @@ _REFERENCE = re.compile(
     + _PERSON_OBJ.replace("?P<name>", "?P<name3>")
     + r"|(?:any|every) (?:school|employer|team|organisation|company) would be (?:lucky|fortunate) to have "
     r"(?:him|her|them|\w+)|(?:would be|will be) an asset to any (?:school|team|employer|organisation)"
-    r"|(?:hire|snap up) (?:him|her) (?:now|immediately|quickly)|endorsed \w+ (?:for|on) )",
+    r"|(?:hire|snap up) (?:him|her) (?:now|immediately|quickly)|endorsed \w+ (?:for|on) "
+    r"|(?:give|write|provide|offer|gave|wrote) (?:him|her|them) (?:a |an )?(?:glowing |great |excellent "
+    r"|good |strong |brilliant |fantastic |personal )?(?:reference|recommendation|testimonial))",
     re.IGNORECASE,
 )
 _PERSON_CUE = re.compile(
@@ -592,7 +636,8 @@ _PLATFORMS = (
     r"|telegram|signal|xbox|playstation|psn|fortnite|roblox)"
 )
 _STRONG_CONTACT = re.compile(
-    r"\b(?:(?:accept(?:ed|ing)?|sen[dt]|got|had|received|add(?:ed)?) (?:a |my |your |their |his |her |some |"
+    r"\b(?:(?:accept(?:ed|ing|s)?|sen[dt]|send(?:ing|s)|get(?:ting|s)?|got|had|receiv(?:e|ed|ing)|add(?:ed)?)"
+    r" (?:a |my |your |their |his |her |some |"
     r"lots of |loads of )?(?:friend|follow) requests?"
     r"|(?:add|message|msg|dm|pm|follow|snap|text|find|chat (?:to|with)) me on "
     + _PLATFORMS
@@ -603,12 +648,14 @@ _STRONG_CONTACT = re.compile(
 )
 _WEAK_CONTACT = re.compile(
     r"\b(?:dm me|pm me|inbox me|message me|msg me|text me|add me|follow me|drop me a (?:message|line|dm)"
+    r"|(?:call|ring|phone|text|whatsapp) me(?: on| at)? (?=\+?\d)"
     r"|slide into my dms|my dms are open|get in touch with me (?:privately|directly)|my (?:personal )?"
     r"(?:number|mobile) is)\b",
     re.IGNORECASE,
 )
 _AUDIENCE = re.compile(
-    r"\b(?:pupils?|students?|parents?|mums|dads|carers|families|kids|my class|year ?\d{1,2}s?|leavers"
+    r"\b(?:pupils?|students?|parents?|mums?|dads?|mum's|dad's|carers?|families|kids|my class|year ?\d{1,2}s?"
+    r"|leavers"
     r"|ex-?pupils|former pupils|past pupils|form group|tutor group|sixth form(?:ers)?|my (?:class|form))\b",
     re.IGNORECASE,
 )

@@ -51,6 +51,7 @@ class _Group:
     also: tuple[re.Pattern[str], ...]
     unless: re.Pattern[str] | None
     benign: re.Pattern[str] | None
+    window: int = 0
 
 
 def _plurals(terms: list[str]) -> list[str]:
@@ -76,18 +77,25 @@ def _groups() -> tuple[tuple[_Group, ...], re.Pattern[str] | None]:
                 tuple(rx for rx in (phrase_regex(words) for words in g.get("also", [])) if rx is not None),
                 phrase_regex(g.get("unless", [])),
                 phrase_regex(g.get("benign", [])),
+                int(g.get("window", 0)),
             )
         )
     return tuple(groups), phrase_regex(data.get("benign", []))
 
 
 _PLURAL_NOUN = re.compile(r"^(?!one of).*(?:s|children|people|staff)$|^year ?\d", re.IGNORECASE)
+# "if your child needs medicine", "any pupil who": addressed to everyone, not about someone
+_ANYONE = re.compile(r"\b(?:your|any|every|each|all|no|a new|if a|when a)\s+$", re.IGNORECASE)
 
 
 def _people(text: str, ctx: Any) -> tuple[bool, bool]:
     """(some identifiable person, a named person) in one sentence."""
     refs = person_refs(text, ctx)
-    single = [r for r in refs if not (r.kind == "noun" and _PLURAL_NOUN.search(r.text))]
+    single = [
+        r
+        for r in refs
+        if not (r.kind == "noun" and (_PLURAL_NOUN.search(r.text) or _ANYONE.search(text[: r.start])))
+    ]
     named = [r for r in single if r.kind in ("name", "title")]
     return bool(single), bool(named)
 
@@ -95,7 +103,8 @@ def _people(text: str, ctx: Any) -> tuple[bool, bool]:
 def confidential_info(doc: Any, ctx: Any) -> Iterator[Finding]:
     """Safeguarding, SEN, medical, HR and other confidential matters (see ``DOCS``)."""
     groups, benign = _groups()
-    for s in sentences(doc, ctx):
+    sents = sentences(doc, ctx)
+    for i, s in enumerate(sents):
         text = s.text
         general = bool(benign and benign.search(text))
         people: tuple[bool, bool] | None = None
@@ -104,9 +113,10 @@ def confidential_info(doc: Any, ctx: Any) -> Iterator[Finding]:
             matches = [m for rx in (g.terms, g.exact) if rx is not None for m in rx.finditer(text)]
             if not matches:
                 continue
-            if g.unless is not None and g.unless.search(text):
+            around = " ".join(x.text for x in sents[i : i + 1 + g.window])
+            if g.unless is not None and g.unless.search(around):
                 continue
-            if any(rx.search(text) is None for rx in g.also):
+            if any(rx.search(around) is None for rx in g.also):
                 continue
             if g.benign is not None and g.benign.search(text):
                 continue

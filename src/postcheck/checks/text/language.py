@@ -214,24 +214,64 @@ _NEGATION_NEAR = re.compile(
 THRESHOLD = -0.4
 
 
+def _self_roles(text: str) -> list[tuple[int, int]]:
+    from postcheck.checks.text.community import _SELF_ROLE
+
+    return [(m.start(), m.end()) for m in _SELF_ROLE.finditer(text)]
+
+
+_THEY = re.compile(r"\b(?:they|them|their|these people|those people|people|everyone|he|she|his|her)\b", re.I)
+
+
 def adverse_comment(doc: Any, ctx: Any) -> Iterator[Finding]:
     """Negative remarks about the Trust community; personal attacks (see ``DOCS``)."""
     text = doc.text
-    post_mentions = bool(community_mentions(text, ctx))
+    post_mentions = bool(community_mentions(text, ctx, generic=True))
     attack_rx = _attack_regex()
+    offensive = (
+        [(f.span, "discriminatory term" in f.message) for f in offensive_language(doc, ctx) if f.span]
+        if post_mentions
+        else []
+    )
+    previous: list[Any] = []
     for s in sentences(doc, ctx):
-        targets = community_mentions(s.text, ctx, generic=True)
+        targets = [
+            m
+            for m in community_mentions(s.text, ctx, generic=True)
+            if not any(a <= m.start < b for a, b in _self_roles(s.text))
+        ]
+        context, previous = previous, targets
         people = person_refs(s.text, ctx, kinds=("name", "title", "pronoun"))
-        # a sentence about "he" or "Dave" is about the community only when the post is
-        if not targets and not (people and post_mentions):
-            continue
+        they = bool(_THEY.search(s.text))
+        # a sentence about "he" or "Dave" is about the community only when the post is;
+        # one about "they" or "these people" continues the previous sentence's subject
+        about = bool(targets) or bool(people and post_mentions) or bool(context and they)
         attack = None
         for m in attack_rx.finditer(s.text):
             if _NEGATION_NEAR.search(s.text[: m.start()]):
                 continue
             attack = m
             break
-        if attack is not None:
+        # a slur in a post about the community, or abuse in a sentence about it
+        slur = next(
+            (sp for sp, disc in offensive if s.start <= sp[0] < s.end and (disc or targets)),
+            None,
+        )
+        if slur is not None:
+            # offensive or discriminatory language in a post about the Trust community
+            start, end = slur
+            yield Finding(
+                "adverse-comment",
+                f"Abusive or discriminatory remark ({text[start:end]!r}) in a post about the Trust "
+                "community: remove it.",
+                doc.input,
+                span=(start, end),
+                evidence=s.text.strip(),
+                fixable=False,
+                variant="attack",
+            )
+            continue
+        if attack is not None and (about or context):
             start, end = s.start + attack.start(), s.start + attack.end()
             yield Finding(
                 "adverse-comment",
@@ -243,6 +283,8 @@ def adverse_comment(doc: Any, ctx: Any) -> Iterator[Finding]:
                 fixable=False,
                 variant="attack",
             )
+            continue
+        if not about:
             continue
         score = sentiment(s.text)
         if score <= THRESHOLD:

@@ -10,11 +10,12 @@ dictionary.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from postcheck.checks.text.community import data_list, register_names
+from postcheck.checks.text.community import data_list
 from postcheck.model import Finding
 
 DOCS: dict[str, str] = {
@@ -92,7 +93,9 @@ def spelling(doc: Any, ctx: Any) -> Iterator[Finding]:
         tuple(c.get("trust.schools")),
         tuple(c.get("text.words")),
     )
-    names = register_names(ctx)
+    names = _register_words(ctx)
+    letters = [c for c in text if c.isalpha()]
+    lower_draft = bool(letters) and sum(c.isupper() for c in letters) / len(letters) < 0.01
     skip = [(m.start(), m.end()) for m in _SKIP_SPAN.finditer(text)]
     candidates: list[tuple[int, int, str]] = []
     for m in _WORD.finditer(text):
@@ -106,30 +109,86 @@ def spelling(doc: Any, ctx: Any) -> Iterator[Finding]:
         if re.search(r"n['’]t$", word):
             core = word  # contractions are in the dictionary as written
         low = core.lower().replace("’", "'")
-        if low in known or low in names["given"] or low in names["surnames"]:
+        if low in known or _plain(low) in names:
             continue
-        if word[0].isupper() and not _sentence_start(text, a):
-            continue  # a capitalised word mid-sentence: probably a name
         if any(ch.isupper() for ch in word[1:]):
             continue  # CamelCase: a brand or a name
-        candidates.append((a, b, low))
-    unknown = spell.unknown([w for _, _, w in candidates])
-    for a, b, low in candidates:
+        if word[0].isupper() and not _sentence_start(text, a):
+            # a capitalised word mid-sentence: a name. Only a near miss of a register
+            # name is reported ("Kowalcyk" for Kowalczyk).
+            near = None if spell.known([low]) else _near_name(core, names)
+            if near:
+                yield _finding(doc, a, a + len(core), f" (did you mean {near!r}?)")
+            continue
+        candidates.append((a, b, low, word[0].isupper()))
+    unknown = spell.unknown([w for _, _, w, _ in candidates])
+    for a, b, low, capital in candidates:
         if low not in unknown or ("'" in low and spell.known([low.split("'")[0]])):
             continue
         suggestion = spell.correction(low)
+        if suggestion is None and (capital or lower_draft):
+            # a capitalised sentence start, or a draft all in lower case, with no
+            # close dictionary word: most likely a name
+            continue
         hint = f" (did you mean {suggestion!r}?)" if suggestion and suggestion != low else ""
-        yield Finding(
-            "spelling",
-            f"Check the spelling of {text[a:b]!r}{hint}; if it is a name or a correct word, add it to "
-            "[text] words in postcheck.toml.",
-            doc.input,
-            span=(a, b),
-            evidence=text[a:b],
-            fixable=False,
-        )
+        yield _finding(doc, a, b, hint)
+
+
+def _finding(doc: Any, a: int, b: int, hint: str) -> Finding:
+    text = doc.text
+    return Finding(
+        "spelling",
+        f"Check the spelling of {text[a:b]!r}{hint}; if it is a name or a correct word, add it to "
+        "[text] words in postcheck.toml.",
+        doc.input,
+        span=(a, b),
+        evidence=text[a:b],
+        fixable=False,
+    )
+
+
+def _plain(word: str) -> str:
+    """Lower case without accents: Siobhán = siobhan, Zoë = zoe."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+
+
+_REGISTER_WORDS: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def _register_words(ctx: Any) -> dict[str, str]:
+    """Every part of every register name, accent-free lower case -> as written."""
+    reg = ctx.register
+    hit = _REGISTER_WORDS.get(id(reg))
+    if hit is None or hit[0] is not reg:
+        display: dict[str, str] = {}
+        for p in reg.people:
+            for n in (*p.given_names, p.last_name):
+                for part in re.split(r"[\s-]+", n):
+                    if part:
+                        display[_plain(part)] = part
+        hit = (reg, display)
+        _REGISTER_WORDS.clear()
+        _REGISTER_WORDS[id(reg)] = hit
+    return hit[1]
+
+
+def _near_name(word: str, names: dict[str, str]) -> str | None:
+    """The register name ``word`` misspells by one letter (names of five letters or more)."""
+    if len(word) < 5 or not names:
+        return None
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import extractOne
+
+    best = extractOne(_plain(word), names.keys(), scorer=Levenshtein.distance, score_cutoff=1)
+    if best is None or best[1] == 0 or len(best[0]) < 5:
+        return None
+    return names[best[0]]
 
 
 def _sentence_start(text: str, pos: int) -> bool:
     before = text[:pos].rstrip(" \t\"“‘'([")
-    return not before or before[-1] in ".!?:\n•*-–—"
+    if not before:
+        return True
+    if before[-1] in "-–—*•":
+        return before[:-1].rstrip(" \t") == "" or before[:-1].rstrip(" \t")[-1:] == "\n"
+    return before[-1] in ".!?\n"
