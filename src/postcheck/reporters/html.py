@@ -23,9 +23,10 @@ from typing import Any
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 
 THUMB_MAX = 800  # longest side of an embedded photo, in pixels
-THUMB_MAX_BATCH = 480  # ... when the report holds many photos
+THUMB_MAX_BATCH = 400  # ... when the report holds many photos
 BATCH_PHOTOS = 24
 THUMB_QUALITY = 75
+THUMB_QUALITY_BATCH = 70
 
 FACE_COLOURS = {"block": "#d7191c", "review": "#f0a202", "ok": "#1a9641"}
 FACE_WORDS = {"block": "block", "review": "review", "ok": "consented"}
@@ -81,7 +82,8 @@ mark.m-block { background: var(--mark-block); }
 mark.m-warn { background: var(--mark-warn); }
 mark.m-pass { background: #d5efd9; }
 .photos { display: flex; flex-wrap: wrap; gap: 1em; }
-figure.photo { margin: 0; flex: 1 1 320px; max-width: 100%; }
+figure.photo { margin: 0; flex: 1 1 320px; max-width: 560px; }
+@media (max-width: 640px) { figure.photo { max-width: 100%; } }
 .frame { position: relative; line-height: 0; }
 .frame img, .frame .blank { width: 100%; height: auto; display: block; border-radius: 4px; }
 .frame .blank { background: #e6e6e6; }
@@ -129,7 +131,8 @@ def render_html(report: Report, posts: list[Post] | None = None) -> str:
     policy = _load_policy(report.policy_id)
     originals = _match_posts(report, posts)
     photo_count = sum(1 for p in report.posts for i in p.inputs if i.kind == "image")
-    thumb = THUMB_MAX if photo_count <= BATCH_PHOTOS else THUMB_MAX_BATCH
+    small = photo_count > BATCH_PHOTOS
+    thumb = (THUMB_MAX_BATCH, THUMB_QUALITY_BATCH) if small else (THUMB_MAX, THUMB_QUALITY)
     batch = len(report.posts) > 1
     title = "postcheck report" + (f": {report.posts[0].name}" if len(report.posts) == 1 else "")
     out: list[str] = [
@@ -213,7 +216,9 @@ def _summary(report: Report, batch: bool) -> list[str]:
     return out
 
 
-def _post(index: int, result: PostResult, post: Post | None, policy: Any, thumb: int) -> list[str]:
+def _post(
+    index: int, result: PostResult, post: Post | None, policy: Any, thumb: tuple[int, int]
+) -> list[str]:
     v = result.verdict.label
     out = [
         f'<section class="post s-{v}" id="post-{index}" data-post="{escape(result.name)}">',
@@ -335,7 +340,9 @@ def _draft(summary: InputSummary, item: InputFile | None, findings: Sequence[Fin
     return out
 
 
-def _thumbnail(item: InputFile, longest: int) -> tuple[str, tuple[int, int]] | None:
+def _thumbnail(
+    item: InputFile, longest: int, quality: int = THUMB_QUALITY
+) -> tuple[str, tuple[int, int]] | None:
     """A JPEG data URI of the photo, EXIF-rotated, at most ``longest`` px, and the
     full rotated size (the coordinate space of face boxes)."""
     if item.path is None:
@@ -369,18 +376,19 @@ def _thumbnail(item: InputFile, longest: int) -> tuple[str, tuple[int, int]] | N
                     small = small.convert("RGB")
                 small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
                 small.info = {}
-    except Exception:  # an unreadable photo is already a finding
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError, Warning):
+        # an unreadable photo is already a finding; the report says it cannot be shown
         return None
     rotated = (full[1], full[0]) if orientation in (5, 6, 7, 8) else full
     buf = io.BytesIO()
-    small.save(buf, format="JPEG", quality=THUMB_QUALITY, optimize=True)
+    small.save(buf, format="JPEG", quality=quality, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), rotated
 
 
 def _photo(
-    summary: InputSummary, item: InputFile | None, findings: Sequence[Finding], thumb: int
+    summary: InputSummary, item: InputFile | None, findings: Sequence[Finding], thumb: tuple[int, int]
 ) -> list[str]:
-    embedded = _thumbnail(item, thumb) if item is not None else None
+    embedded = _thumbnail(item, *thumb) if item is not None else None
     size = summary.size
     if embedded is not None:
         uri, full = embedded
