@@ -10,7 +10,6 @@ disclaimers with small wording changes, and word senses ("excluded", "fight").
 from __future__ import annotations
 
 import pytest
-from test_text_rules_support import draft, evidence, make_ctx, run
 
 from postcheck.checks import specs_for
 from postcheck.checks.text.community import (
@@ -23,6 +22,7 @@ from postcheck.checks.text.confidential import confidential_info
 from postcheck.checks.text.language import adverse_comment, offensive_language
 from postcheck.checks.text.personal import personal_data, trust_contact
 from postcheck.checks.text.spelling import spelling
+from test_text_rules_support import draft, evidence, make_ctx, run
 
 # --- personal-data -------------------------------------------------------------------
 
@@ -232,7 +232,8 @@ CONFIDENTIAL_POSITIVE = [
     ("Safeguarding concern raised today about one of our families.", "Safeguarding concern"),
     ("Mrs Patel is off sick with stress again.", "off sick"),
     (
-        "Can't say much, but a colleague at Oakfield has been suspended pending a disciplinary investigation.",
+        "Can't say much, but a colleague at Oakfield has been suspended pending a disciplinary "
+        "investigation.",
         None,
     ),
     ("Ofsted came yesterday and we got Good, but we can't say until the report is out!", "Ofsted"),

@@ -177,7 +177,8 @@ _SCHOOL_WORDS = {
 _ROLE = [
     r"my (?:own )?(?:class(?:es)?|form(?: group)?|tutor group|pupils|students|kids at (?:school|work)"
     r"|year ?\d{1,2}s?(?: class| pupils| students)?|reception class|nursery class|school|academy"
-    r"|colleagues|head ?teacher|head of (?:year|department|school)|principal|TA|SLT|line manager|department|classroom|leavers"
+    r"|colleagues|head ?teacher|head of (?:year|department|school)|principal|TA|SLT|line manager"
+    r"|department|classroom|leavers"
     r"|team at (?:school|work))",
     r"our (?:school|academy|pupils|students|class|staff|head ?teacher|principal|governors|parents|trust"
     r"|SLT|year ?\d{1,2}s?|leavers|families)",
