@@ -90,7 +90,6 @@ def has_person_entities(nlp: Any) -> bool:
 _APOSTROPHES = "\u2019\u2018\u02bc`\u00b4"
 _TOKEN = re.compile(r"[#@][^\W_]+(?:_+[^\W_]+)*|[^\W\d_]+|\d+|\S")
 _TAG_PART = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+|[A-ZÀ-ÖØ-Þ]+(?![a-zß-öø-ÿ])|[a-zß-öø-ÿ]+|\d+")
-_DATA = "postcheck.data.names"
 
 
 def fold_char(ch: str) -> str:
@@ -196,7 +195,7 @@ _LEXICON: Lexicon | None = None
 def _data_lines(name: str) -> list[str]:
     from importlib import resources
 
-    text = (resources.files(_DATA) / name).read_text(encoding="utf-8")
+    text = (resources.files("postcheck") / "data" / "names" / name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
@@ -209,7 +208,7 @@ def lexicon() -> Lexicon:
         for line in _data_lines("word_names.txt"):
             name, _, kind = line.partition(" ")
             kinds[fold(name).lower()] = kind.strip() or "word"
-        given = frozenset(fold(n).lower() for n in _data_lines("given_names.txt"))
+        given = frozenset(fold(n).lower() for n in _data_lines("given_names.txt")) | frozenset(kinds)
         common = frozenset(_data_lines("common_words.txt")) | frozenset(STOP_WORDS)
         _LEXICON = Lexicon(given, kinds, common)
     return _LEXICON
@@ -335,6 +334,42 @@ def one_typo(word: str, name: str, fuzzy: int = 1) -> bool:
         and word[diff[0]] == name[diff[1]]
         and word[diff[1]] == name[diff[0]]
     )
+
+
+def split_run_together(toks: list[Tok], index: NameIndex) -> list[Tok]:
+    """Split hashtag and handle words written without capitals or separators
+    ("#ameliasmith", "#welldoneamelia") where a part is a register name: a given
+    name followed by a surname, or a given name of four letters or more at the
+    start or end."""
+    forms = index.forms
+    out: list[Tok] = []
+    for t in toks:
+        n = t.norm
+        if not t.tag or len(n) < 7 or (n,) in forms:
+            out.append(t)
+            continue
+        cut = 0
+        for k in range(3, len(n) - 2):
+            if (n[:k],) in forms and (n[k:],) in forms:
+                given = {p.id for p, r in forms[(n[:k],)] if r == "given"}
+                if any(p.id in given for p, r in forms[(n[k:],)] if r == "surname"):
+                    cut = k
+                    break
+        if not cut:
+            for k in range(len(n) - 4, 2, -1):
+                if any(r == "given" for _, r in forms.get((n[k:],), ())):
+                    cut = k
+                    break
+                if any(r == "given" for _, r in forms.get((n[: len(n) - k],), ())):
+                    cut = len(n) - k
+                    break
+        if not cut:
+            out.append(t)
+            continue
+        mid = t.start + cut
+        out.append(Tok(t.text[:cut], n[:cut], t.start, mid, True, True, t.sent_start))
+        out.append(Tok(t.text[cut:], n[cut:], mid, t.end, True, True, False))
+    return out
 
 
 def _match_doc(vocab: Any, toks: list[Tok]) -> Any:

@@ -254,7 +254,6 @@ DETERMINERS = {
     "their",
     "its",
     "of",
-    "by",
     "some",
     "any",
     "no",
@@ -277,7 +276,6 @@ DETERMINERS = {
     "after",
     "throughout",
     "through",
-    "with",
 }
 INSTITUTIONS = {
     "academy",
@@ -509,13 +507,26 @@ def _used_as_name(
         return False
     if kind == "modal" and nxt is not None and nxt.norm in MODAL_NEXT:
         return False
-    if kind == "place" and prev is not None and prev.norm in PLACE_PREV:
+    if kind == "place" and _after_place_word(view, start):
         return False
     if first.tag or first.sent_start or title_case[start] or not first.cap or first.upper:
         return False
     if prev is not None and prev.norm in DETERMINERS:
         return False
     return True
+
+
+def _after_place_word(view: _View, start: int) -> bool:
+    """ "in Paris", "visited Sheffield and Paris", "to Hull, Leeds or York"."""
+    j = start - 1
+    while j >= 0 and start - j <= 8:
+        t = view.toks[j]
+        if t.word and t.norm in PLACE_PREV:
+            return True
+        if not (t.norm in {"and", "or", ",", "&"} or (t.word and t.cap)):
+            return False
+        j -= 1
+    return False
 
 
 def _after_title(view: _View, start: int) -> bool:
@@ -528,10 +539,10 @@ def _after_title(view: _View, start: int) -> bool:
 def _analyse(text: str, ctx: Any) -> Analysis:
     from postcheck import nlp
 
-    toks = nlp.tokenize(text)
     pipeline = nlp.base_pipeline(ctx.config.get("nlp.model"))
     lex = nlp.lexicon()
     index = nlp.name_index(ctx.register, pipeline.vocab)
+    toks = nlp.split_run_together(nlp.tokenize(text), index)
     matches = nlp.register_matches(toks, index)
     trust: set[int] = set()
     for s, e in nlp.trust_spans(toks, ctx.config, pipeline.vocab):
@@ -678,10 +689,13 @@ def _analyse(text: str, ctx: Any) -> Analysis:
 _RANK = {"none": 0, "first": 1, "full": 2}
 
 
-def _names(pupils: Iterable[Person]) -> str:
-    names = [p.display_name for p in pupils]
+def _names(pupils: Iterable[Person], most: int = 3) -> str:
+    """ "A", "A or B", "A, B or C", "A, B, C or 4 other pupils"."""
+    names = list(dict.fromkeys(p.display_name for p in pupils))
     if len(names) <= 1:
         return "".join(names)
+    if len(names) > most + 1:
+        return ", ".join(names[:most]) + f" or {len(names) - most} other pupils"
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -858,6 +872,8 @@ def _entity_people(doc: Any, ctx: Any, a: Analysis, lex: Any) -> Iterator[tuple[
 
     sdoc = nlp.spacy_doc(doc, ctx)
     taken = [(a.toks[i].start, a.toks[i].end) for i in sorted(a.claimed | a.trust)]
+    view = _View(a.toks)
+    strong = set(a.claimed)
     for ent in sdoc.ents:
         if ent.label_ != "PERSON":
             continue
@@ -870,9 +886,12 @@ def _entity_people(doc: Any, ctx: Any, a: Analysis, lex: Any) -> Iterator[tuple[
             continue
         if any(s < end and start < e for s, e in taken):
             continue
-        words = [w for w in nlp.fold(text).lower().split() if w.isalpha()]
-        if len(words) == 1 and words[0] in lex.common and words[0] not in lex.given:
-            continue
+        words = [i for i, t in enumerate(a.toks) if t.word and start <= t.start < end]
+        if len(words) == 1:
+            i = words[0]
+            kind = lex.kind(a.toks[i].norm)
+            if kind is not None and not _used_as_name(view, i, i + 1, kind, a.title_case, strong):
+                continue  # "Hope you enjoyed it"
         yield start, end
 
 
