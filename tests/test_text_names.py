@@ -411,3 +411,25 @@ def test_unknown_person_uses_person_entities_of_a_trained_pipeline(
     r = check("Xanthe Okonkwo came.")
     assert not found(r, "unknown-person")
     assert any("given names" in n for n in r.notes)
+
+
+def test_word_names_inside_titles_and_proper_nouns(check: Checker) -> None:
+    text = (
+        "The choir sang Amazing Grace at the service. Last year we had a very convincing "
+        "Fantastic Mr Fox! The painting hangs in Leeds Art Gallery."
+    )
+    r = check(text)
+    assert r.findings == ()
+
+
+def test_word_name_placed_in_a_class_is_a_name(check: Checker) -> None:
+    r = check("May in my Year 3 class asked me whether teachers sleep at school.")
+    assert evidence(r, "pupil-first-name") == ["May"]
+
+
+def test_never_publish_first_name_blocks_on_official_through_the_pack_variant(check: Checker) -> None:
+    r = check("Leo in Year 2 built a hamster hutch.", channel="official")
+    [f] = found(r, "pupil-first-name")
+    assert f.variant == "never-publish" and f.severity == Severity.BLOCK
+    r = check("Ollie and Oliver Brown built a hutch.", channel="official")  # full consent
+    assert r.findings == ()

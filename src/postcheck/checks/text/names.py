@@ -108,6 +108,18 @@ CUES: tuple[tuple[str, ...], ...] = (
     ("happy", "birthday", "to"),
     ("our", "very", "own"),
 )
+# Words after a name that place a pupil ("May in my class", "Noah in Year 2").
+AFTER_CUES = {
+    ("in", "year"),
+    ("in", "y"),
+    ("in", "my"),
+    ("in", "our"),
+    ("in", "class"),
+    ("in", "reception"),
+    ("from", "year"),
+    ("from", "class"),
+    ("from", "reception"),
+}
 # Words after a name that say it is a person ("Grace scored").
 NAME_VERBS = {
     "scored",
@@ -333,6 +345,28 @@ INSTITUTIONS = {
     "estate",
     "hotel",
     "cafe",
+    "gallery",
+    "shop",
+    "market",
+    "club",
+    "festival",
+    "arena",
+    "cinema",
+    "zoo",
+    "farm",
+    "castle",
+    "abbey",
+    "valley",
+    "forest",
+    "woods",
+    "beach",
+    "island",
+    "reservoir",
+    "country",
+    "village",
+    "city",
+    "town",
+    "fair",
 }
 PLACE_PREFIX = {
     "st",
@@ -419,8 +453,9 @@ def _title_case(toks: list[Any], lex: Any) -> tuple[bool, ...]:
 class _View:
     """Neighbouring words of a token, skipping punctuation where it helps."""
 
-    def __init__(self, toks: list[Any]) -> None:
+    def __init__(self, toks: list[Any], lex: Any) -> None:
         self.toks = toks
+        self.lex = lex
 
     def prev_words(self, i: int, n: int) -> list[str]:
         out: list[str] = []
@@ -474,6 +509,9 @@ def _name_context(view: _View, start: int, end: int, strong: set[int]) -> bool:
     nxt = view.next_word(end)
     if nxt is not None and nxt.norm in NAME_VERBS:
         return True
+    after = tuple(t.norm for t in toks[end : end + 2])
+    if after in AFTER_CUES or (after[:1] == ("(",) and after[1:] in {("year",), ("y",), ("class",)}):
+        return True  # "May in my class", "Noah in Year 2", "Will (Year 6)"
     # lists of names: "Amelia and Grace", "Grace, Amelia and Oliver"
     p = start - 1
     if p >= 1 and toks[p].norm in {"and", "&", ","} and (p - 1) in strong:
@@ -499,6 +537,8 @@ def _used_as_name(
         return True
     if kind == "calendar" and (_is_number(view.prev_word(start)) or _is_number(view.next_word(end))):
         return False  # "3 May", "May 3rd", "June 2025"
+    if _in_proper_noun(view, start, title_case):
+        return False  # "Amazing Grace", "Leeds Art Gallery"
     if _name_context(view, start, end, strong):
         if kind == "modal" and nxt is not None and nxt.norm in MODAL_NEXT:
             return False
@@ -514,6 +554,17 @@ def _used_as_name(
     if prev is not None and prev.norm in DETERMINERS:
         return False
     return True
+
+
+def _in_proper_noun(view: _View, start: int, title_case: tuple[bool, ...]) -> bool:
+    """Whether a capitalised ordinary word comes right before, mid-sentence:
+    the name is then part of a title or a proper noun ("Amazing Grace",
+    "Fantastic Mr Fox"), not a person's first name."""
+    prev = view.prev_word(start)
+    if prev is None or not prev.cap or prev.sent_start or prev.tag or title_case[start]:
+        return False
+    lex = view.lex
+    return prev.norm in lex.common and prev.norm not in lex.given and prev.norm not in TITLES
 
 
 def _after_place_word(view: _View, start: int) -> bool:
@@ -548,7 +599,7 @@ def _analyse(text: str, ctx: Any) -> Analysis:
     for s, e in nlp.trust_spans(toks, ctx.config, pipeline.vocab):
         trust.update(range(s, e))
     title_case = _title_case(toks, lex)
-    view = _View(toks)
+    view = _View(toks, lex)
 
     def span(s: int, e: int) -> tuple[int, int]:
         return toks[s].start, toks[e - 1].end
@@ -732,6 +783,7 @@ def _finding(rule: str, m: Mention, doc: Any, message: str) -> Finding:
         rule,
         message,
         doc.input,
+        variant="never-publish" if any(p.never_publish for p in m.pupils) else None,
         span=m.span,
         evidence=m.evidence,
         fixable=True,
@@ -803,7 +855,7 @@ def _unknown_message(evidence: str) -> str:
 def _gazetteer_people(a: Analysis, lex: Any) -> Iterator[tuple[int, int]]:
     """Token ranges of people's names found with the given-name list and titles."""
     toks = a.toks
-    view = _View(toks)
+    view = _View(toks, lex)
     used: set[int] = set()
     strong = {
         i for i, t in enumerate(toks) if t.word and t.cap and t.norm in lex.given and lex.kind(t.norm) is None
@@ -839,6 +891,9 @@ def _gazetteer_people(a: Analysis, lex: Any) -> Iterator[tuple[int, int]]:
             j = i + 1
             if j < len(toks) and toks[j].norm == ".":
                 j += 1
+            if _in_proper_noun(view, i, a.title_case):
+                used.update(range(i, j + 1))  # "Fantastic Mr Fox": a book, not a person
+                continue
             nt = view.next_tok(j)
             if (
                 nt is not None
@@ -872,7 +927,7 @@ def _entity_people(doc: Any, ctx: Any, a: Analysis, lex: Any) -> Iterator[tuple[
 
     sdoc = nlp.spacy_doc(doc, ctx)
     taken = [(a.toks[i].start, a.toks[i].end) for i in sorted(a.claimed | a.trust)]
-    view = _View(a.toks)
+    view = _View(a.toks, lex)
     strong = set(a.claimed)
     for ent in sdoc.ents:
         if ent.label_ != "PERSON":
