@@ -272,25 +272,35 @@ def trust_terms(ctx: Any) -> _Terms:
 _REGISTER_CACHE: dict[int, tuple[Any, dict[str, re.Pattern[str] | set[str] | None]]] = {}
 
 
+_TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr")
+_NAME_TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
 def register_names(ctx: Any) -> dict[str, Any]:
-    """Patterns for the register: ``staff`` (full names and "Mr Surname"), and
-    ``given``/``surnames`` sets (lower case) of everyone, for person detection."""
+    """For the register: ``staff``, the word sequences (lower case) that name a
+    member of staff (full names, "Mr Surname"), and ``given``/``surnames`` sets
+    (lower case) of everyone, for person detection. Built once per register."""
     reg = ctx.register
     hit = _REGISTER_CACHE.get(id(reg))
     if hit is not None and hit[0] is reg:
         return hit[1]
-    staff_phrases = set()
+    staff: set[tuple[str, ...]] = set()
     for p in reg.staff:
+        last = tuple(w.lower() for w in _NAME_TOKEN.findall(p.last_name))
+        if not last:
+            continue
         for g in p.given_names:
-            if p.last_name:
-                staff_phrases.add(f"{g} {p.last_name}")
-        if p.last_name:
-            for t in ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"):
-                staff_phrases.add(f"{t} {p.last_name}")
-                staff_phrases.add(f"{t}. {p.last_name}")
+            staff.add(tuple(w.lower() for w in _NAME_TOKEN.findall(g)) + last)
+        for t in _TITLES:
+            staff.add((t, *last))
     given = {g.lower() for p in reg.people for g in p.given_names}
     surnames = {p.last_name.lower() for p in reg.people if p.last_name}
-    out = {"staff": phrase_regex(staff_phrases), "given": given, "surnames": surnames}
+    out = {
+        "staff": frozenset(staff),
+        "staff_len": sorted({len(s) for s in staff}, reverse=True),
+        "given": given,
+        "surnames": surnames,
+    }
     _REGISTER_CACHE.clear()
     _REGISTER_CACHE[id(reg)] = (reg, out)
     return out
@@ -316,12 +326,30 @@ def community_mentions(text: str, ctx: Any, generic: bool = False) -> list[Menti
         words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|_", " ", m.group(1))
         if any(rx.search(words) for rx in terms.org):
             out.append(Mention(m.start(), m.end(), m.group(), "org"))
-    staff = register_names(ctx)["staff"]
-    if staff is not None:
-        out += [Mention(m.start(), m.end(), m.group(), "staff") for m in staff.finditer(text)]
+    out += _staff_mentions(text, ctx)
     if generic:
         out += [Mention(m.start(), m.end(), m.group(), "generic") for m in terms.generic.finditer(text)]
     return _dedupe(out)
+
+
+def _staff_mentions(text: str, ctx: Any) -> list[Mention]:
+    """Members of staff named in ``text`` ("Sarah Whitfield", "Mrs Whitfield")."""
+    names = register_names(ctx)
+    if not names["staff"]:
+        return []
+    words = list(_NAME_TOKEN.finditer(text))
+    low = [w.group().lower() for w in words]
+    out = []
+    i = 0
+    while i < len(words):
+        for n in names["staff_len"]:
+            if i + n <= len(words) and tuple(low[i : i + n]) in names["staff"]:
+                a, b = words[i].start(), words[i + n - 1].end()
+                out.append(Mention(a, b, text[a:b], "staff"))
+                i += n - 1
+                break
+        i += 1
+    return out
 
 
 def _dedupe(items: list[Mention]) -> list[Mention]:

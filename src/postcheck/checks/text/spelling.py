@@ -1,8 +1,9 @@
 """Spelling on official posts, with British English accepted.
 
-The dictionary is pyspellchecker's English word list plus British spellings
-(``postcheck/data/text/british.txt`` and the -ise/-yse forms of every -ize/-yze
-word), loaded lazily once per process. Names from the register and the config,
+The dictionary is pyspellchecker's English word list, loaded lazily once per
+process, plus British spellings: the words of ``postcheck/data/text/british.txt``,
+and any word that its spelling patterns ("colour" for "color") or the -ise/-yse
+endings turn into a dictionary word. Names from the register and the config,
 and ``[text] words``, are accepted per run without changing the shared
 dictionary.
 """
@@ -42,34 +43,44 @@ _SKIP_SPAN = re.compile(
     r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w-]+|\b[\w-]+(?:\.[A-Za-z]{2,})+(?:/\S*)?"
     r"|\S*\d\S*",
 )
-_IZE = re.compile(r"(?<=[a-z]{3})(iz|yz)(e|es|ed|ing|er|ers|ation|ations|able)$")
+_ISE = re.compile(r"(?<=[a-z]{3})(is|ys)(e|es|ed|ing|er|ers|ation|ations|able)$")
 
 
 @lru_cache(maxsize=1)
 def _checker() -> Any:
-    """pyspellchecker's English dictionary with British spellings, built once."""
+    """pyspellchecker's English dictionary plus the single British words of
+    british.txt, loaded once per process."""
     from spellchecker import SpellChecker
 
     spell = SpellChecker(language="en", distance=1)
-    words = list(spell.word_frequency.dictionary.keys())
-    extra: set[str] = set()
-    pairs: list[tuple[str, str]] = []
+    spell.word_frequency.load_words([line.lower() for line in data_list("british.txt") if " " not in line])
+    return spell
+
+
+@lru_cache(maxsize=1)
+def _british() -> tuple[re.Pattern[str], dict[str, str]]:
+    """British stem -> US stem ("colour" -> "color"), from the pairs of british.txt."""
+    pairs = {}
     for line in data_list("british.txt"):
         parts = line.lower().split()
         if len(parts) == 2:
-            pairs.append((parts[0], parts[1]))
-        else:
-            extra.add(parts[0])
-    for w in words:
-        m = _IZE.search(w)
-        if m:
-            extra.add(w[: m.start()] + ("is" if m.group(1) == "iz" else "ys") + m.group(2))
-        for us, uk in pairs:
-            if us in w:
-                extra.add(w.replace(us, uk))
-    extra.update(uk for _, uk in pairs)
-    spell.word_frequency.load_words(sorted(extra))
-    return spell
+            pairs[parts[1]] = parts[0]
+    stems = re.compile("|".join(re.escape(uk) for uk in sorted(pairs, key=len, reverse=True)))
+    return stems, pairs
+
+
+def _british_spelling(word: str, spell: Any) -> bool:
+    """Whether ``word`` is the British spelling of a dictionary word: "colours" of
+    "colors", "organisation" of "organization", "travelled" of "traveled". Checked
+    only for words the dictionary does not know, so no list of variants is built."""
+    candidates = set()
+    m = _ISE.search(word)
+    if m:
+        candidates.add(word[: m.start()] + ("iz" if m.group(1) == "is" else "yz") + m.group(2))
+    stems, pairs = _british()
+    if stems.search(word):
+        candidates.add(stems.sub(lambda m: pairs[m.group()], word))
+    return bool(candidates) and bool(spell.known(candidates))
 
 
 @lru_cache(maxsize=16)
@@ -124,6 +135,8 @@ def spelling(doc: Any, ctx: Any) -> Iterator[Finding]:
     unknown = spell.unknown([w for _, _, w, _ in candidates])
     for a, b, low, capital in candidates:
         if low not in unknown or ("'" in low and spell.known([low.split("'")[0]])):
+            continue
+        if _british_spelling(low, spell):
             continue
         suggestion = spell.correction(low)
         if suggestion is None and (capital or lower_draft):
