@@ -72,6 +72,12 @@ def face_recognition_module() -> Any:
     """face_recognition (dlib), imported once; :class:`Unavailable` if missing."""
     fr = _models.get("face_recognition")
     if fr is None:
+        from PIL import ImageFile
+
+        # face_recognition sets Pillow's LOAD_TRUNCATED_IMAGES = True for the whole
+        # process when imported; a truncated photo must stay unreadable, so the
+        # setting is put back.
+        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
         try:
             import face_recognition as fr
         except ImportError as exc:
@@ -83,6 +89,8 @@ def face_recognition_module() -> Any:
             raise Unavailable(
                 "faces in photos", "install face_recognition_models (pip install face_recognition_models)"
             ) from exc
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
         _models["face_recognition"] = fr
     return fr
 
