@@ -321,6 +321,18 @@ def test_which_faces_are_covered(school: School) -> None:
     assert personal == {"unknown", "P003", "P001"}  # every pupil on a personal post; staff stay
 
 
+def test_text_and_logo_boxes_are_covered_but_not_faces_twice() -> None:
+    from postcheck.fix import texts_to_cover
+
+    findings = [
+        Finding("face-unknown", "face", "p.jpg", box=(1, 2, 3, 0)),
+        Finding("logo", "crest", "p.jpg", box=(10, 50, 40, 20)),
+        Finding("pupil-full-name", "badge", "p.jpg", box=(60, 90, 70, 20), source="text in the photo"),
+        Finding("image-location", "gps", "p.jpg"),
+    ]
+    assert [f.rule for f in texts_to_cover(findings)] == ["logo", "pupil-full-name"]
+
+
 # --- the whole run: originals, --force, refusing to overwrite ------------------------
 
 
@@ -510,8 +522,11 @@ def test_cli_fix_refuses_its_own_folder_and_keeps_existing(cli, school: School, 
     res = cli("fix", str(folder / "notice.txt"), "--out", str(out), "--config", str(school.config))
     assert (out / "notice.txt").read_text() == "earlier\n"
     assert "kept" in res.stdout
-    res = cli("fix", str(folder / "notice.txt"), "--out", str(out), "--config", str(school.config), "--force")
+    res = cli(
+        "fix", str(folder / "notice.txt"), "--out", str(out), "--config", str(school.config), "--force", "-q"
+    )
     assert (out / "notice.txt").read_text() == "Sports day is on Friday.\n"
+    assert res.stdout.strip() == "notice: pass -> pass" and res.exit_code == 0
     missing = cli("fix", str(tmp_path / "nope.txt"), "--out", str(out))
     assert missing.exit_code == 66 and "Traceback" not in missing.output
 

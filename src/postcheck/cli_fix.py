@@ -155,7 +155,8 @@ def print_fix(run: Any, quiet: bool = False) -> None:
         for pf in run.posts:
             after = pf.after.verdict if pf.after else None
             console.print(
-                f"{escape(pf.name)}: {pf.before.verdict.label} -> {after.label if after else 'no copy'}",
+                f"{escape(pf.name)}: {pf.before.verdict.label} -> "
+                f"{after.label if after is not None else 'no copy'}",
                 soft_wrap=True,
             )
         return
@@ -188,7 +189,8 @@ def print_fix(run: Any, quiet: bool = False) -> None:
         console.print(f"\n[bold]{escape(pf.name)}[/]", soft_wrap=True)
         for f, change in changes:
             target = f.output.name if f.output else f.original
-            console.print(f"  fixed  {escape(target)}: {escape(change)}", soft_wrap=True)
+            word = "kept " if f.status == "kept" else "fixed"
+            console.print(f"  {word}  {escape(target)}: {escape(change)}", soft_wrap=True)
         if left:
             console.print("  [bold]still to fix by hand:[/]")
             for finding in left:

@@ -411,13 +411,10 @@ def faces_to_cover(
 
 
 def texts_to_cover(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings about text seen in a photo (OCR of badges, certificates, boards)
-    that carry a box: the box is covered."""
-    return [
-        f
-        for f in findings
-        if f.box is not None and f.rule not in FACE_RULES and f.rule not in ("logo", "check-error")
-    ]
+    """Findings about what is seen in a photo apart from faces (OCR of name
+    badges, certificates and boards; a Trust logo) that carry a box: the box is
+    covered."""
+    return [f for f in findings if f.box is not None and f.rule not in FACE_RULES and f.rule != "check-error"]
 
 
 def _icc_for_rgb(info: dict[str, Any]) -> bytes | None:
@@ -897,9 +894,9 @@ def _fix_photo_file(
     for k, f in mine:
         if f.rule in FACE_RULES or id(f) in text_ids:
             used.add(k)
-        elif f.rule in ("image-location",):
+        elif f.rule in ("image-location", "trust-premises-photo"):
             used.add(k)  # GPS is gone with the metadata
-        elif f.box is None and f.source and f.rule not in ("check-error", "logo", "trust-premises-photo"):
+        elif f.box is None and f.source and f.rule not in ("check-error", "logo"):
             used.add(k)  # text from metadata or the file name: dropped or renamed
     changes: list[str] = []
     if fixed.rotated:
@@ -909,8 +906,11 @@ def _fix_photo_file(
     if faces:
         ids = ", ".join(sorted({label for _, label in faces}))
         changes.append(f"{len(faces)} face(s) covered ({cover_mode}): {ids}")
-    if texts:
-        changes.append(f"{len(texts)} text area(s) covered")
+    logos = sum(1 for f in texts if f.rule == "logo")
+    if len(texts) - logos:
+        changes.append(f"{len(texts) - logos} text area(s) covered")
+    if logos:
+        changes.append(f"{logos} logo(s) covered")
     src_ext = plan.item.path.suffix.lower() if plan.item.path else ""
     if plan.dest.suffix.lower() != src_ext and plan.dest.suffix == ".jpg":
         changes.append("saved as JPEG")
