@@ -433,3 +433,19 @@ def test_never_publish_first_name_blocks_on_official_through_the_pack_variant(ch
     assert f.variant == "never-publish" and f.severity == Severity.BLOCK
     r = check("Ollie and Oliver Brown built a hutch.", channel="official")  # full consent
     assert r.findings == ()
+
+
+def test_cli_json_report_of_a_named_pupil(cli, school, tmp_path: Path) -> None:
+    import json
+
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Well done Amelia Smith and Grace!", encoding="utf-8")
+    res = cli(draft, "--config", school.config, "--format", "json")
+    assert res.exit_code == 2
+    report = json.loads(res.stdout)
+    [finding] = [f for f in report["posts"][0]["findings"] if f["rule"] == "pupil-full-name"]
+    assert finding["span"] == [10, 22] and finding["evidence"] == "Amelia Smith"
+    assert finding["severity"] == "block" and finding["fixable"] is True
+    assert "label" not in finding  # the display name stays in the terminal report
+    if "person" in finding:
+        assert finding["person"] == "P001"
