@@ -70,9 +70,10 @@ table.findings { width: 100%; border-collapse: collapse; font-size: .95em; }
 table.findings th, table.findings td { text-align: left; vertical-align: top; padding: .45em .5em;
   border-top: 1px solid var(--line); }
 table.findings th { font-size: .85em; color: var(--muted); font-weight: 600; }
+@media (min-width: 900px) { table.findings td code { white-space: nowrap; } }
 .clause { display: block; }
 .clause b { white-space: nowrap; }
-.where { color: var(--muted); font-size: .9em; word-break: break-all; }
+.where { color: var(--muted); font-size: .9em; overflow-wrap: anywhere; min-width: 8em; }
 .evidence { display: block; font-style: italic; color: var(--muted); }
 pre.draft { white-space: pre-wrap; word-wrap: break-word; background: var(--card);
   border: 1px solid var(--line); border-radius: 6px; padding: .8em; font: inherit; margin: 0;
@@ -152,9 +153,11 @@ def render_html(report: Report, posts: list[Post] | None = None) -> str:
         "<main>",
         '<label class="switch" for="big">Large text</label>',
     ]
-    out += _summary(report, batch)
-    for index, result in enumerate(report.posts, 1):
-        out += _post(index, result, originals.get(index - 1), policy, thumb)
+    shared = _shared_notes(report)
+    out += _summary(report, batch, shared)
+    # worst first, as in the list at the top; ids keep the report's order
+    for index, result in _worst_first(report):
+        out += _post(index, result, originals.get(index - 1), policy, thumb, shared)
     out.append(
         f"<footer>postcheck {escape(report.version)} · {escape(report.policy_name)} · "
         f"channel {escape(report.channel)}. Face boxes are labelled with register ids, never names. "
@@ -182,7 +185,21 @@ def _match_posts(report: Report, posts: list[Post] | None) -> dict[int, Post]:
     return matched
 
 
-def _summary(report: Report, batch: bool) -> list[str]:
+def _worst_first(report: Report) -> list[tuple[int, PostResult]]:
+    return sorted(enumerate(report.posts, 1), key=lambda t: (-int(t[1].verdict), t[0]))
+
+
+def _shared_notes(report: Report) -> list[str]:
+    """Notes every post carries (how a check worked): shown once, at the top."""
+    if len(report.posts) < 2:
+        return []
+    common = set(report.posts[0].notes)
+    for post in report.posts[1:]:
+        common &= set(post.notes)
+    return [n for n in report.posts[0].notes if n in common]
+
+
+def _summary(report: Report, batch: bool, shared: Sequence[str] = ()) -> list[str]:
     verdict = report.verdict.label
     counts = report.counts
     out = [
@@ -200,13 +217,12 @@ def _summary(report: Report, batch: bool) -> list[str]:
         for label, text in (("block", "blocked"), ("warn", "to review"), ("pass", "passed")):
             out.append(f'<li class="v-{label}">{counts.get(label, 0)} {text}</li>')
         out.append("</ul>")
-    for note in report.notes:
+    for note in (*report.notes, *shared):
         out.append(f'<p class="notes">{escape(note)}</p>')
     out.append("</header>")
     if batch:
         out.append('<nav class="toc" aria-label="Posts"><h3>Posts</h3><ol>')
-        order = sorted(enumerate(report.posts, 1), key=lambda t: (-int(t[1].verdict), t[1].name.lower()))
-        for index, post in order:
+        for index, post in _worst_first(report):
             v = post.verdict.label
             out.append(
                 f'<li><a href="#post-{index}">{escape(post.name)}</a> '
@@ -217,7 +233,12 @@ def _summary(report: Report, batch: bool) -> list[str]:
 
 
 def _post(
-    index: int, result: PostResult, post: Post | None, policy: Any, thumb: tuple[int, int]
+    index: int,
+    result: PostResult,
+    post: Post | None,
+    policy: Any,
+    thumb: tuple[int, int],
+    shared: Sequence[str] = (),
 ) -> list[str]:
     v = result.verdict.label
     out = [
@@ -229,6 +250,8 @@ def _post(
     else:
         out.append('<p class="empty">No problems found.</p>')
     for note in result.notes:
+        if note in shared:
+            continue
         out.append(f'<p class="notes">{escape(note)}</p>')
     items = {i.display: i for i in post.inputs} if post else {}
     photos: list[str] = []
@@ -269,9 +292,11 @@ def _findings_table(findings: Sequence[Finding], policy: Any) -> list[str]:
         message = escape(f.message)
         if f.evidence and f.evidence not in f.message and f.rule not in ("face-no-consent", "face-unknown"):
             message += f'<span class="evidence">“{escape(f.evidence)}”</span>'
-        where = escape(f.input)
+        short = f.input.replace("\\", "/").rsplit("/", 1)[-1]
+        where = f'<span title="{escape(f.input)}">{escape(short)}'
         if f.line is not None:
             where += f":{f.line}"
+        where += "</span>"
         if f.source and f.source not in f.input:
             where += f"<br>{escape(f.source)}"
         out.append(
