@@ -633,3 +633,22 @@ def test_fixed_copy_passes_the_face_check(cli, school: School, tmp_path: Path) -
     face_rules = {"face-unknown", "face-no-consent", "pupil-photo-personal"}
     assert not [f for p in data["posts"] for f in p["findings"] if f["rule"] in face_rules], res.stdout
     assert data["posts"][0]["inputs"][0]["faces"] == 0
+
+
+def test_an_input_that_cannot_be_copied_keeps_the_post_blocked(school: School, tmp_path: Path) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    good = phone_photo(folder / "good.jpg")
+    bad = folder / "bad.jpg"
+    bad.write_bytes(b"not a photo")
+    post = Post("trip", (InputFile(str(good), "image", good), InputFile(str(bad), "image", bad)))
+    unreadable = Finding("unreadable-input", "cannot read", str(bad), severity=Severity.BLOCK)
+    fake = FakeCheck({str(good): [], str(bad): [unreadable]}, {})
+    run = fix_posts([post], session(school), tmp_path / "safe", check=fake)
+    pf = run.posts[0]
+    assert [f.status for f in pf.files] == ["written", "skipped"]
+    assert pf.after is not None and pf.after.verdict == Severity.PASS  # the photo that was copied passes
+    assert pf.verdict == Severity.BLOCK and run.verdict == Severity.BLOCK  # ... but the post does not
+    from postcheck.fix import still_by_hand
+
+    assert unreadable in still_by_hand(pf)

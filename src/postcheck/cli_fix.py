@@ -153,10 +153,9 @@ def print_fix(run: Any, quiet: bool = False) -> None:
 
     if quiet:
         for pf in run.posts:
-            after = pf.after.verdict if pf.after else None
+            after = pf.verdict.label if pf.after is not None else "no copy"
             console.print(
-                f"{escape(pf.name)}: {pf.before.verdict.label} -> "
-                f"{after.label if after is not None else 'no copy'}",
+                f"{escape(pf.name)}: {pf.before.verdict.label} -> {after}",
                 soft_wrap=True,
             )
         return
@@ -176,7 +175,7 @@ def print_fix(run: Any, quiet: bool = False) -> None:
         table.add_row(
             escape(pf.name),
             verdict(pf.before.verdict),
-            verdict(pf.after.verdict if pf.after else None),
+            verdict(pf.verdict if pf.after is not None else None),
             copies or "-",
             str(len(left)),
         )
@@ -189,7 +188,7 @@ def print_fix(run: Any, quiet: bool = False) -> None:
         console.print(f"\n[bold]{escape(pf.name)}[/]", soft_wrap=True)
         for f, change in changes:
             target = f.output.name if f.output else f.original
-            word = "kept " if f.status == "kept" else "fixed"
+            word = {"kept": "kept ", "skipped": "not copied"}.get(f.status, "fixed")
             console.print(f"  {word}  {escape(target)}: {escape(change)}", soft_wrap=True)
         if left:
             console.print("  [bold]still to fix by hand:[/]")

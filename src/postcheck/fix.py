@@ -465,6 +465,7 @@ class PhotoFix:
     rotated: bool
     format: str
     data: bytes
+    icc_kept: bool = False
 
 
 def fix_photo_bytes(
@@ -507,6 +508,7 @@ def fix_photo_bytes(
         rotated=loaded.orientation not in (0, 1),
         format=pil_format,
         data=buf.getvalue(),
+        icc_kept=icc is not None,
     )
 
 
@@ -564,6 +566,13 @@ class PostFix:
     after: PostResult | None = None
     copy: Post | None = None
 
+    @property
+    def verdict(self) -> Severity:
+        """The copy's verdict; block when an input could not be copied (fail closed)."""
+        if self.after is None or not_copied(self):
+            return Severity.BLOCK
+        return self.after.verdict
+
 
 @dataclass
 class FixRun:
@@ -574,7 +583,7 @@ class FixRun:
 
     @property
     def verdict(self) -> Severity:
-        return self.after.verdict if self.after is not None else Severity.BLOCK
+        return max((p.verdict for p in self.posts), default=Severity.PASS)
 
 
 @dataclass(frozen=True)
@@ -902,7 +911,8 @@ def _fix_photo_file(
     if fixed.rotated:
         changes.append("orientation baked into the pixels")
     if fixed.metadata_removed:
-        changes.append("metadata removed: " + ", ".join(fixed.metadata_removed) + " (colour profile kept)")
+        kept = " (colour profile kept)" if fixed.icc_kept else ""
+        changes.append("metadata removed: " + ", ".join(fixed.metadata_removed) + kept)
     if faces:
         ids = ", ".join(sorted({label for _, label in faces}))
         changes.append(f"{len(faces)} face(s) covered ({cover_mode}): {ids}")
@@ -930,8 +940,15 @@ def still_by_hand(pf: PostFix) -> list[Finding]:
     """What remains for a person on the copy: the copy's own findings when it was
     checked, else what the fix left alone on the original."""
     if pf.after is not None:
-        return list(pf.after.findings)
+        return not_copied(pf) + list(pf.after.findings)
     return list(pf.manual)
+
+
+def not_copied(pf: PostFix) -> list[Finding]:
+    """The original's findings about inputs that have no copy (unreadable files,
+    unreadable folder entries): the copy cannot be checked for them."""
+    skipped = {f.original for f in pf.files if f.status == "skipped"}
+    return [f for f in pf.manual if f.rule == "unreadable-input" or f.input in skipped]
 
 
 def reason_for(f: Finding) -> str:
