@@ -13,6 +13,7 @@ Grouping rule (documented in the README):
 
 from __future__ import annotations
 
+import errno
 import html.parser
 import io
 import os
@@ -82,37 +83,60 @@ class _Walk:
     problems: list[tuple[str, str]]
 
 
-def _walk(folder: Path, seen: set[tuple[int, int]]) -> _Walk:
-    """Every file below ``folder``, noting symlink loops and unreadable entries."""
-    out = _Walk([], [])
+def _entries(folder: Path) -> list[tuple[str, Path, str]]:
+    """A folder's entries as ``(kind, path, reason)``: kind is ``dir``, ``file`` or
+    ``problem`` (a broken link, a symbolic-link loop, a device, an unreadable entry).
+    Hidden files and system litter are skipped."""
     try:
-        st = folder.stat()
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            out.problems.append((str(folder), "a symbolic-link loop: this folder contains itself"))
-            return out
-        seen = seen | {key}
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as exc:
-        out.problems.append((str(folder), f"cannot read folder: {exc.strerror or exc}"))
-        return out
+        return [("problem", folder, f"cannot read folder: {exc.strerror or exc}")]
+    out: list[tuple[str, Path, str]] = []
     for entry in entries:
         if entry.name.startswith(".") or entry.name.lower() in LITTER:
             continue
         path = Path(entry.path)
         try:
             if entry.is_dir(follow_symlinks=True):
-                sub = _walk(path, seen)
-                out.files += sub.files
-                out.problems += sub.problems
+                out.append(("dir", path, ""))
             elif entry.is_file(follow_symlinks=True):
-                out.files.append(path)
+                out.append(("file", path, ""))
             elif entry.is_symlink():
-                out.problems.append((str(path), "a broken symbolic link"))
+                os.stat(path)  # raises for a loop or a broken link
+                out.append(("problem", path, "not a regular file"))
             else:
-                out.problems.append((str(path), "not a regular file"))
+                out.append(("problem", path, "not a regular file"))
         except OSError as exc:
-            reason = "a symbolic-link loop" if exc.errno == 40 else (exc.strerror or str(exc))
+            if exc.errno == errno.ELOOP:
+                reason = "a symbolic-link loop"
+            elif exc.errno == errno.ENOENT:
+                reason = "a broken symbolic link"
+            else:
+                reason = exc.strerror or str(exc)
+            out.append(("problem", path, reason))
+    return out
+
+
+def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
+    """Every file below ``folder``, noting symlink loops and unreadable entries."""
+    out = _Walk([], [])
+    try:
+        st = folder.stat()
+    except OSError as exc:
+        out.problems.append((str(folder), f"cannot read folder: {exc.strerror or exc}"))
+        return out
+    key = (st.st_dev, st.st_ino)
+    if key in seen:
+        out.problems.append((str(folder), "a symbolic-link loop: this folder contains itself"))
+        return out
+    for kind, path, reason in _entries(folder):
+        if kind == "dir":
+            sub = _walk(path, seen | {key})
+            out.files += sub.files
+            out.problems += sub.problems
+        elif kind == "file":
+            out.files.append(path)
+        else:
             out.problems.append((str(path), reason))
     return out
 
@@ -120,15 +144,13 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> _Walk:
 def posts_from_folder(folder: Path) -> list[Post]:
     """A batch: each subfolder is a post; loose files are grouped by stem."""
     posts: list[Post] = []
-    seen: set[tuple[int, int]] = set()
     st = folder.stat()
-    seen.add((st.st_dev, st.st_ino))
+    seen = frozenset({(st.st_dev, st.st_ino)})
     loose: dict[str, list[Path]] = {}
     loose_problems: dict[str, list[tuple[str, str]]] = {}
-    entries = _walk_top(folder)
-    for kind, path, reason in entries:
+    for kind, path, reason in _entries(folder):
         if kind == "problem":
-            loose_problems.setdefault(Path(path).name, []).append((str(path), reason))
+            loose_problems.setdefault(path.name, []).append((str(path), reason))
         elif kind == "dir":
             sub = _walk(path, seen)
             inputs = tuple(input_file(p) for p in sub.files)
@@ -146,36 +168,6 @@ def posts_from_folder(folder: Path) -> list[Post]:
 def _post_name(paths: list[Path]) -> str:
     stems = sorted((p.stem for p in paths), key=len)
     return stems[0]
-
-
-def _walk_top(folder: Path) -> list[tuple[str, Path, str]]:
-    out: list[tuple[str, Path, str]] = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        return [("problem", folder, f"cannot read folder: {exc.strerror or exc}")]
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name.lower() in LITTER:
-            continue
-        path = Path(entry.path)
-        try:
-            if entry.is_dir(follow_symlinks=True):
-                out.append(("dir", path, ""))
-            elif entry.is_file(follow_symlinks=True):
-                out.append(("file", path, ""))
-            elif entry.is_symlink():
-                try:
-                    os.stat(path)
-                    reason = "not a regular file"
-                except OSError as exc:
-                    reason = "a symbolic-link loop" if exc.errno == 40 else "a broken symbolic link"
-                out.append(("problem", path, reason))
-            else:
-                out.append(("problem", path, "not a regular file"))
-        except OSError as exc:
-            reason = "a symbolic-link loop" if exc.errno == 40 else (exc.strerror or str(exc))
-            out.append(("problem", path, reason))
-    return out
 
 
 def collect_posts(args: list[str], stdin: bytes | None = None) -> list[Post]:
