@@ -359,7 +359,8 @@ def _policy_for(policy: str | None, config_path: Path | None) -> Any:
 
 config_app = typer.Typer(
     name="config",
-    help="Show or validate the configuration.\n\nExample: postcheck config validate --config school/postcheck.toml",
+    help="Show or validate the configuration.\n\n"
+    "Example: postcheck config validate --config school/postcheck.toml",
     no_args_is_help=True,
 )
 app.add_typer(config_app)
