@@ -357,3 +357,33 @@ def test_chromium_is_required_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     else:
         with pytest.raises(pytest.fail.Exception):
             _chromium_or_skip()
+
+
+def test_example_school_batch_through_the_cli(cli, tmp_path: Path) -> None:
+    """The real pipeline: the example school's batch as one HTML page."""
+    example = Path(__file__).resolve().parents[1] / "examples" / "oakfield"
+    if not (example / "posts").is_dir():
+        pytest.skip("the example school (examples/oakfield) is not in this checkout")
+    out = tmp_path / "report.html"
+    res = cli(
+        str(example / "posts"),
+        "--config",
+        str(example / "postcheck.toml"),
+        "--format",
+        "html",
+        "--output",
+        str(out),
+    )
+    assert res.exit_code in (0, 1, 2), res.output
+    markup = out.read_text(encoding="utf-8")
+    page = parse(markup)
+    from postcheck.inputs import collect_posts
+
+    posts = collect_posts([str(example / "posts")])
+    sections = [a["data-post"] for a in page.all("section") if "post" in a.get("class", "")]
+    assert sorted(sections) == sorted(p.name for p in posts)
+    photos = [i.display for p in posts for i in p.inputs if i.kind == "image"]
+    assert sorted(a["data-input"] for a in page.all("figure")) == sorted(photos)
+    assert len(page.all("img")) == len(photos)
+    assert not external_urls(page)
+    assert len(markup) < 2_000_000
