@@ -652,3 +652,37 @@ def test_an_input_that_cannot_be_copied_keeps_the_post_blocked(school: School, t
     from postcheck.fix import still_by_hand
 
     assert unreadable in still_by_hand(pf)
+
+
+@pytest.mark.faces
+@pytest.mark.parametrize(("channel", "covered"), [("personal", True), ("official", False)])
+def test_consented_pupil_covered_only_on_a_personal_post(
+    cli, school: School, tmp_path: Path, channel: str, covered: bool
+) -> None:
+    """A recognised pupil with photo consent stays visible on an official post and
+    is covered on a personal one (every pupil, consent or not)."""
+    need_rules("face-unknown", "face-no-consent", "pupil-photo-personal")
+    refs = FACES_DIR / "people" / "obama"
+    src = FACES_DIR / "misc" / "obama-480p.jpg"
+    if not refs.is_dir() or not src.is_file():
+        pytest.skip(f"shared face photos not found at {FACES_DIR}")
+    (school.root / "register" / "pupils.csv").write_text(
+        "pupil_id,first_name,last_name,preferred_name,year,photo_consent,name_consent,consent_expires,"
+        f"never_publish,photos\nP010,Barry,Ober,,6,yes,yes,2099-07-31,,{refs}\n",
+        encoding="utf-8",
+    )
+    _disable_missing(school)
+    first = cli("--config", str(school.config), "--channel", channel, "--format", "json", str(src))
+    inputs = json.loads(first.stdout)["posts"][0]["inputs"]
+    assert inputs[0]["faces"] == 1
+    out = tmp_path / "safe"
+    res = cli("fix", str(src), "--out", str(out), "--config", str(school.config), "--channel", channel)
+    changes = res.stdout
+    assert ("face(s) covered" in changes) is covered, changes
+    if covered:
+        assert "P010" in changes
+    after = cli("--config", str(school.config), "--channel", channel, "--format", "json", str(out / src.name))
+    data = json.loads(after.stdout)
+    assert data["posts"][0]["inputs"][0]["faces"] == (0 if covered else 1)
+    face_rules = {"face-unknown", "face-no-consent", "pupil-photo-personal"}
+    assert not [f for p in data["posts"] for f in p["findings"] if f["rule"] in face_rules]
