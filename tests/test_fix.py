@@ -686,3 +686,45 @@ def test_consented_pupil_covered_only_on_a_personal_post(
     assert data["posts"][0]["inputs"][0]["faces"] == (0 if covered else 1)
     face_rules = {"face-unknown", "face-no-consent", "pupil-photo-personal"}
     assert not [f for p in data["posts"] for f in p["findings"] if f["rule"] in face_rules]
+
+
+def test_pupil_name_read_in_a_photo_is_covered(cli, school: School, tmp_path: Path) -> None:
+    """A name badge read by OCR: the copy has the badge covered, and OCR finds no name in it."""
+    need_rules("image-text", "pupil-full-name")
+    font_path = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    if not font_path.is_file():
+        pytest.skip("the DejaVu fonts (fonts-dejavu-core) are not installed")
+    if (
+        importlib.util.find_spec("rapidocr") is None
+        and importlib.util.find_spec("rapidocr_onnxruntime") is None
+    ):
+        pytest.skip("the OCR engine (rapidocr) is not installed")
+    from PIL import ImageFont
+
+    _disable_missing(school)
+    im = Image.new("RGB", (1400, 900), (70, 120, 90))
+    draw = ImageDraw.Draw(im)
+    draw.rectangle((250, 300, 1150, 560), fill=(255, 255, 255))
+    draw.text((300, 360), "AMELIA SMITH", font=ImageFont.truetype(str(font_path), 110), fill=(0, 0, 0))
+    src = tmp_path / "badge.jpg"
+    im.save(src, "JPEG", quality=92)
+    first = cli("--config", str(school.config), "--format", "json", str(src))
+    named = [
+        f
+        for p in json.loads(first.stdout)["posts"]
+        for f in p["findings"]
+        if f["rule"] in ("pupil-full-name", "image-text") and f["box"]
+    ]
+    if not named:
+        pytest.skip(f"OCR did not read the badge here: {first.stdout[:400]}")
+    out = tmp_path / "safe"
+    res = cli("fix", str(src), "--out", str(out), "--config", str(school.config))
+    assert "text area(s) covered" in res.stdout, res.stdout
+    after = cli("--config", str(school.config), "--format", "json", str(out / "badge.jpg"))
+    left = [
+        f
+        for p in json.loads(after.stdout)["posts"]
+        for f in p["findings"]
+        if f["rule"] in ("pupil-full-name", "pupil-first-name", "image-text")
+    ]
+    assert not left, left
