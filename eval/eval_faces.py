@@ -125,7 +125,7 @@ def main() -> int:
     for det in args.detectors.split(","):
         try:
             rows = distances(args.faces, det)
-        except Exception as exc:  # noqa: BLE001 - report and go on with the next detector
+        except Exception as exc:
             print(f"{det}: not measured ({exc})")
             continue
         for what, d in rows:

@@ -245,3 +245,25 @@ def test_help_texts_have_examples() -> None:
         res = CliRunner().invoke(register_app, [cmd, "--help"])
         assert res.exit_code == 0
         assert f"postcheck register {cmd}" in res.stdout
+
+
+def test_register_commands_are_mounted_on_the_main_cli(cli) -> None:
+    res = cli("register", "--help")
+    assert res.exit_code == 0
+    for cmd in ("enrol", "status", "purge"):
+        assert cmd in res.stdout
+    res = cli("register", "purge")
+    assert res.exit_code == 0 and "No face data" in res.stdout
+
+
+def test_help_does_not_import_face_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from typer.testing import CliRunner; from postcheck.cli import app; "
+        "CliRunner().invoke(app, ['register', '--help']); "
+        "print(sorted(m for m in ('dlib', 'face_recognition', 'cv2') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
