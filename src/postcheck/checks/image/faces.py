@@ -102,7 +102,8 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
             c = consent(person, ctx.today)
             status = "ok"
             if not c.photo:
-                status = "block"
+                if ctx.enabled("face-no-consent"):
+                    status = "block"
                 if person.never_publish:
                     msg = (
                         f"The {where} matches pupil {person.id}, who must never appear in any published "
@@ -163,7 +164,7 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
                 person=candidate,
                 label=label,
                 distance=m.distance,
-                evidence=None,
+                fixable=True,
             )
         )
         face_boxes.append(FaceBox(box, "review", candidate, label))
