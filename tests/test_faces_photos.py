@@ -365,3 +365,30 @@ def test_decompression_bomb_is_unreadable(enrolled: Path, tmp_path: Path) -> Non
     result = _check(bomb, _session(enrolled))
     assert [f.rule for f in result.findings] == ["unreadable-input"]
     assert "too large" in result.findings[0].message
+
+
+def test_check_command_enrols_lazily_and_reports_ids_not_names(cli, tmp_path: Path) -> None:
+    """`postcheck PHOTO` with a register that was never enrolled: the check enrols it
+    first, then reports the pupil's id, box and distance; no name, no encoding."""
+    import json
+
+    folder = _write_register(tmp_path / "school")
+    toml = folder / "postcheck.toml"
+    toml.write_text(
+        'policy = "enquire"\n[register]\npupils = "pupils.csv"\nstaff = "staff.csv"\n'
+        '[rules]\ndisable = ["image-text"]\n'
+    )
+    res = cli(
+        FACES / "misc" / "two_people.jpg", "--config", toml, "--channel", "official", "--format", "json"
+    )
+    assert res.exit_code == 2, res.output
+    report = json.loads(res.stdout)
+    (post,) = report["posts"]
+    assert post["inputs"][0]["faces"] == 2
+    (finding,) = [f for f in post["findings"] if f["rule"].startswith("face")]
+    assert finding["rule"] == "face-no-consent" and finding["person"] == "P002"
+    assert len(finding["box"]) == 4 and 0 < finding["distance"] <= 0.5
+    assert "Biden" not in res.stdout and "Obama" not in res.stdout
+    root = tmp_path / "face-cache" / "faces"  # the cli fixture's POSTCHECK_CACHE_DIR
+    assert len(list((root / "enc").glob("*.npy"))) == 9
+    assert all(stat.S_IMODE(f.stat().st_mode) == 0o600 for f in root.rglob("*") if f.is_file())
