@@ -267,3 +267,14 @@ def test_help_does_not_import_face_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_changing_the_detector_enrols_again(tmp_path: Path, monkeypatch) -> None:
+    register, _photos = _register(tmp_path, 2)
+    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", np.ones(128)))
+    cache.enrol(register, "centerface")
+    assert cache.load(register, "centerface") is not None
+    assert cache.load(register, "hog") is None  # encodings depend on the detector's boxes
+    result = cache.enrol(register, "hog")
+    assert result.encoded == 2 and result.reused == 0
+    assert cache.load(register, "hog") is not None

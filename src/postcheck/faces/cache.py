@@ -273,7 +273,7 @@ def enrol(
         current = plan(register, detector, root)
         index = Index.load(root)
         if index.detector != detector:  # encodings depend on the detector's boxes
-            _clear(root)
+            _clear(root, keep_lock=True)
             index = Index(detector=detector)
         enc_dir = _private_dir(root / "enc")
         result = EnrolResult(Enrolled(np.zeros((0, 128)), ()), problems=dict(current.problems))
@@ -368,8 +368,10 @@ def describe(register: Register, detector: str, root: Path | None = None) -> dic
     }
 
 
-def _clear(root: Path) -> list[str]:
-    """Delete every file under ``root``; returns what was deleted, for the user."""
+def _clear(root: Path, keep_lock: bool = False) -> list[str]:
+    """Delete every file under ``root``; returns what was deleted, for the user.
+
+    ``keep_lock``: keep the lock file that an enrolment in progress holds."""
     deleted: list[str] = []
     if not root.exists():
         return deleted
@@ -381,6 +383,8 @@ def _clear(root: Path) -> list[str]:
     if (root / "index.json").exists():
         deleted.append("the index of reference photos (paths, sizes, content hashes; index.json)")
     for child in root.iterdir():
+        if keep_lock and child.name == ".lock":
+            continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child)
         else:
