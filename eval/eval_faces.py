@@ -12,7 +12,7 @@ Also reports the match distances that face_recognition gives for the shared
 reference photos with boxes from each detector, which shows that encodings
 computed on CenterFace's boxes agree with those computed on HOG's.
 
-Usage: python eval/eval_faces.py [--faces DIR] [--min-face-px 40] [--detectors centerface,hog]
+Usage: python eval/eval_faces.py [--faces DIR] [--min-face-px 40] [--detectors centerface,hog,cnn]
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--faces", type=Path, default=DEFAULT_FACES)
     ap.add_argument("--min-face-px", type=int, default=40)
-    ap.add_argument("--detectors", default="centerface,hog")
+    ap.add_argument("--detectors", default="centerface,hog,cnn")
     args = ap.parse_args()
     if not (args.faces / "group" / "training.xml").is_file():
         print(f"face test data not found in {args.faces}; set POSTCHECK_FACES_DIR", file=sys.stderr)
