@@ -278,3 +278,17 @@ def test_changing_the_detector_enrols_again(tmp_path: Path, monkeypatch) -> None
     result = cache.enrol(register, "hog")
     assert result.encoded == 2 and result.reused == 0
     assert cache.load(register, "hog") is not None
+
+
+def test_register_without_reference_photos_needs_no_face_data(tmp_path: Path, private_cache: Path) -> None:
+    from postcheck.config import parse_config
+    from postcheck.register import load_register
+
+    csv_path = tmp_path / "pupils.csv"
+    csv_path.write_text("pupil_id,first_name,last_name,photo_consent\nP1,Amy,Lee,yes\n")
+    register = load_register(parse_config({"register": {"pupils": str(csv_path)}}, tmp_path / "x.toml"))
+    info = cache.describe(register, "centerface")
+    assert not info["stale"] and info["problems"] == {"P1": "no reference photo in the register"}
+    enrolled = cache.enrolled_for(register, "centerface")
+    assert len(enrolled) == 0
+    assert not private_cache.exists()  # nothing written

@@ -191,7 +191,7 @@ def plan(register: Register, detector: str, root: Path | None = None) -> Plan:
     index = Index.load(root)
     photos: list[RefPhoto] = []
     problems: dict[str, str] = {}
-    stale = index.detector != detector and bool(register.people)
+    stale = False
     for person in register.people:
         files, problem = list_photos(person)
         if problem:
@@ -213,7 +213,9 @@ def plan(register: Register, detector: str, root: Path | None = None) -> Plan:
     wanted = {str(r.path) for r in photos}
     if set(index.photos) - wanted:  # a photo was removed from the register
         stale = True
-    if not stale and _set_key(photos, index) != index.set_key:
+    if index.detector != detector and (photos or index.photos):  # encodings depend on the detector
+        stale = True
+    if not stale and (photos or index.set_key) and _set_key(photos, index) != index.set_key:
         stale = True
     return Plan(photos, problems, stale)
 
@@ -334,6 +336,10 @@ def load(register: Register, detector: str, root: Path | None = None) -> Enrolle
         return None
     index = Index.load(root)
     rows = _rows(current.photos, index)
+    if not rows:  # nobody can be recognised: nothing to read (or to write)
+        import numpy as np
+
+        return Enrolled(np.zeros((0, 128)), ())
     try:
         matrix = _load_array(root / "set.npy")
     except (OSError, ValueError):
