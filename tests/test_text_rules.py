@@ -528,3 +528,13 @@ def test_findings_point_into_the_draft() -> None:
         for f in findings:
             assert f.span is not None and f.input == "draft.txt"
             assert text[f.span[0] : f.span[1]] in (f.evidence or "") or f.evidence in text
+
+
+def test_offensive_word_spelt_out_letter_by_letter():
+    assert evidence(
+        offensive_language, "Our new head is a complete b.a.s.t.a.r.d and everyone knows it."
+    ) == ["b.a.s.t.a.r.d"]
+    assert evidence(offensive_language, "What a f-u-c-k-i-n-g joke of a meeting.") == ["f-u-c-k-i-n-g"]
+    assert evidence(offensive_language, "The new timetable is s h i t.") == ["s h i t"]
+    assert run(offensive_language, "We visited the U.S.A. and the B.B.C. studios, e.g. the newsroom.") == []
+    assert run(offensive_language, "Year 6 got A s and B s in the mock tests, and a b c d on the quiz.") == []

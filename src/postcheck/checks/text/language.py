@@ -129,6 +129,11 @@ def _listed(word: str) -> str | None:
     return None
 
 
+# Three or more single letters joined by the same separator (a dot, hyphen, space,
+# underscore or asterisk): checked as the word they spell.
+_SPELLED = re.compile(r"(?<![\w.])[A-Za-z]([.\-_* ])[A-Za-z](?:\1[A-Za-z])+(?![\w])")
+
+
 def offensive_language(doc: Any, ctx: Any) -> Iterator[Finding]:
     """Profanity, slurs, abusive, sexual or discriminatory language (see ``DOCS``)."""
     text = doc.text
@@ -143,6 +148,11 @@ def offensive_language(doc: Any, ctx: Any) -> Iterator[Finding]:
         for m in multi.finditer(text):
             if not innocent(m.start(), m.end()):
                 hits.append((m.start(), m.end(), m.group().lower()))
+    for m in _SPELLED.finditer(text):
+        # a word spelt out letter by letter: "b.a.s.t.a.r.d", "f-u-c-k", "s h i t"
+        found = _listed("".join(c for c in m.group() if c.isalpha()))
+        if found is not None and not innocent(m.start(), m.end()):
+            hits.append((m.start(), m.end(), found))
     for m in _TOKEN.finditer(text):
         raw = m.group()
         start, end = m.start(), m.end()
