@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from postcheck import __version__
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
 from postcheck.errors import (
     EXIT_BLOCK,
     EXIT_CONFIG,
@@ -154,11 +155,6 @@ def _root(
     """Check a social media post against your school's policy before it is published."""
 
 
-class Channel(StrEnum):
-    personal = "personal"
-    official = "official"
-
-
 class Format(StrEnum):
     text = "text"
     json = "json"
@@ -170,16 +166,6 @@ class FailOn(StrEnum):
     warn = "warn"
     block = "block"
     never = "never"
-
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option("--config", "-c", help="postcheck.toml to use (default: discovered; see README)."),
-]
-PolicyOpt = Annotated[
-    str | None,
-    typer.Option("--policy", "-p", help="Policy pack: haybrook, enquire, generic, or a pack file."),
-]
 
 
 def exit_code_for(verdict: int, fail_on: str) -> int:
@@ -247,10 +233,7 @@ def check(
     inputs: Annotated[
         list[str], typer.Argument(help="Drafts (.txt .md .docx .html, - for stdin), photos, or folders.")
     ],
-    channel: Annotated[
-        Channel | None,
-        typer.Option("--channel", help="personal (your own accounts) or official (a school account)."),
-    ] = None,
+    channel: ChannelOpt = None,
     policy: PolicyOpt = None,
     config: ConfigOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
@@ -261,12 +244,7 @@ def check(
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
     ] = FailOn.warn,
-    approval: Annotated[
-        str | None,
-        typer.Option(
-            "--approval", help="Reference of the Head Teacher's authorisation; waives approvable rules."
-        ),
-    ] = None,
+    approval: ApprovalOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per post.")] = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")

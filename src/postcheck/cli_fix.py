@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
+
 
 class Cover(StrEnum):
     solid = "solid"
@@ -25,11 +27,6 @@ class Names(StrEnum):
     remove = "remove"
 
 
-class FixChannel(StrEnum):
-    personal = "personal"
-    official = "official"
-
-
 def fix_command(
     inputs: Annotated[
         list[str], typer.Argument(help="Drafts (.txt .md .docx .html, - for stdin), photos, or folders.")
@@ -40,23 +37,10 @@ def fix_command(
             "--out", "-O", help="Folder for the safe copies (created if needed; never an input's own folder)."
         ),
     ],
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="postcheck.toml to use (default: discovered).")
-    ] = None,
-    policy: Annotated[
-        str | None,
-        typer.Option("--policy", "-p", help="Policy pack: haybrook, enquire, generic, or a pack file."),
-    ] = None,
-    channel: Annotated[
-        FixChannel | None,
-        typer.Option("--channel", help="personal (your own accounts) or official (a school account)."),
-    ] = None,
-    approval: Annotated[
-        str | None,
-        typer.Option(
-            "--approval", help="Reference of the Head Teacher's authorisation; waives approvable rules."
-        ),
-    ] = None,
+    config: ConfigOpt = None,
+    policy: PolicyOpt = None,
+    channel: ChannelOpt = None,
+    approval: ApprovalOpt = None,
     cover: Annotated[
         Cover,
         typer.Option(
