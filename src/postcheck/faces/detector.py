@@ -68,6 +68,12 @@ def _centerface() -> Any:
                     f"the CenterFace model file is damaged ({MODEL_PATH}); reinstall postcheck",
                 )
             net = cv2.dnn.readNetFromONNX(str(MODEL_PATH))
+            import multiprocessing
+
+            if multiprocessing.parent_process() is not None:
+                # a --jobs worker: the parallelism comes from the worker processes, and
+                # OpenCV's own threads would only compete with the other workers
+                cv2.setNumThreads(1)
             _models["centerface"] = net
         return net
 
