@@ -53,8 +53,11 @@ class LoadedImage:
 
 def open_image(item: InputFile) -> LoadedImage:
     """Decode ``item``; raises :class:`UnreadableInput` with a plain reason."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+    # face_recognition turns this on for the whole process when it is imported;
+    # a truncated photo must stay unreadable, never be checked half-decoded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     assert item.path is not None
     path = item.path
     try:
