@@ -321,21 +321,22 @@ def methods(outcomes: list[Outcome]) -> list[str]:
     return list(seen)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Evaluate the text rules on the labelled corpus.")
+def main(argv: list[str] | None = None, corpus: Path = CORPUS, title: str = "drafts of tests/corpus") -> int:
+    """Score the drafts in ``corpus`` and print the report; ``title`` names them."""
+    parser = argparse.ArgumentParser(description=f"Evaluate the text rules on the {title}.")
     parser.add_argument("--pack", choices=PACKS, action="append", help="only this pack (repeatable)")
     parser.add_argument("--channel", choices=CHANNELS, action="append", help="only this channel (repeatable)")
     parser.add_argument("--details", action="store_true", help="also list every rule-level disagreement")
     args = parser.parse_args(argv)
     try:
-        drafts = load_corpus()
+        drafts = load_corpus(corpus)
     except CorpusError as exc:
         print(f"corpus error:\n{exc}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    outcomes = run(drafts, tuple(args.pack or PACKS), tuple(args.channel or CHANNELS))
+    outcomes = run(drafts, tuple(args.pack or PACKS), tuple(args.channel or CHANNELS), corpus)
     elapsed = time.perf_counter() - started
-    print(f"Text rules on {len(drafts)} drafts of tests/corpus")
+    print(f"Text rules on {len(drafts)} {title}")
     print(f"date {TODAY}; official posts checked with --approval {APPROVAL}")
     notes = methods(outcomes)
     unknown = [n for n in notes if "unknown" in n.lower() or "person" in n.lower()]
