@@ -25,6 +25,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 eval: $(STAMP)
+	$(BIN)/python eval/eval_real.py
 	$(BIN)/python eval/eval_text.py
 	$(BIN)/python eval/eval_faces.py
 	$(BIN)/python eval/eval_images.py
