@@ -119,12 +119,12 @@ def _columns(v: Any, base: Path) -> dict[str, str]:
 
 
 def _severity_table(v: Any, base: Path) -> dict[str, str]:
-    from postcheck.catalogue import RULES
+    from postcheck.catalogue import RULE_IDS
 
     if not isinstance(v, dict):
         raise ValueError('a table of rule = "block" | "warn" | "off"')
     for rule, sev in v.items():
-        if rule not in RULES:
+        if rule not in RULE_IDS:
             raise ValueError(f"rule names from `postcheck rules` ({rule!r} is not one)")
         if sev not in ("block", "warn", "off"):
             raise ValueError(f'"block", "warn" or "off" for {rule!r}')
@@ -132,11 +132,11 @@ def _severity_table(v: Any, base: Path) -> dict[str, str]:
 
 
 def _rule_list(v: Any, base: Path) -> tuple[str, ...]:
-    from postcheck.catalogue import ALWAYS_ON, RULES
+    from postcheck.catalogue import ALWAYS_ON, RULE_IDS
 
     rules = _str_list(v, base)
     for rule in rules:
-        if rule not in RULES:
+        if rule not in RULE_IDS:
             raise ValueError(f"rule names from `postcheck rules` ({rule!r} is not one)")
         if rule in ALWAYS_ON:
             raise ValueError(f"rules that can be disabled ({rule!r} is always on)")
@@ -222,6 +222,14 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
 
 
 @dataclass(frozen=True)
+class RulesConfig:
+    """The ``[rules]`` section: rules turned off and per-rule severity overrides."""
+
+    disable: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     """The merged configuration: defaults overlaid with one TOML file."""
 
@@ -243,6 +251,10 @@ class Config:
     @property
     def channel(self) -> str:
         return self.values["channel"]
+
+    @property
+    def rules(self) -> RulesConfig:
+        return RulesConfig(tuple(self.values["rules.disable"]), dict(self.values["rules.severity"]))
 
     @property
     def sites(self) -> tuple[Site, ...]:

@@ -17,14 +17,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from postcheck import __version__
+from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy
+from postcheck.policy import Policy, effective_severity
 from postcheck.register import Register
 
 
@@ -53,7 +53,7 @@ class Session:
 
 
 def _specs(kind: str, ctx: CheckContext) -> list[CheckSpec]:
-    return [s for s in CHECKS if s.kind == kind and any(ctx.enabled(r) for r in s.rules)]
+    return [s for s in CHECKS if s.kind == kind and any(ctx.enabled(r) for r in s.emits)]
 
 
 def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
@@ -67,7 +67,7 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
     where = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return Finding(
         "check-error",
-        f"The {spec.rule} check failed on this input ({where}); it was not fully checked, "
+        f"The {spec.emits[0]} check failed on this input ({where}); it was not fully checked, "
         "so the post is blocked. Please report this to the postcheck maintainers.",
         item,
     )
@@ -127,22 +127,26 @@ def _unreadable(display: str, reason: str) -> Finding:
 
 
 def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
-    """Give a finding its severity and clauses; None when its rule is off."""
-    rule = finding.rule
-    policy = ctx.policy
-    if rule not in ALWAYS_ON and rule in ctx.config.get("rules.disable"):
-        return None
-    entry = policy.rule(rule, finding.variant)
-    override = ctx.config.get("rules.severity").get(rule)
-    if rule in ALWAYS_ON:
-        severity: Severity | None = Severity.BLOCK
-    elif override is not None:
-        severity = Severity.parse(override)
-    else:
-        severity = entry.severity[ctx.channel]
+    """Give a finding its severity and clauses; None when its rule is off.
+
+    A finding whose variant its rule does not define is a bug in the check: it
+    becomes a ``check-error`` (block), never a silently lower severity."""
+    rule = catalogue.rule(finding.rule)
+    if finding.variant is not None and rule.variant(finding.variant) is None:
+        return dataclasses.replace(
+            finding,
+            rule="check-error",
+            message=f"The {finding.rule} check reported an unknown case ({finding.variant!r}), so its "
+            "severity is unknown and the post is blocked. Please report this to the postcheck maintainers.",
+            variant=None,
+            severity=Severity.BLOCK,
+            clauses=(),
+        )
+    severity = effective_severity(ctx.policy, ctx.config.rules, rule.id, ctx.channel, finding.variant)
     if severity is None:
         return None
-    approved = bool(ctx.approval) and entry.approvable
+    entry = ctx.policy.rule(rule.id, finding.variant)
+    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
     return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
 
 

@@ -24,69 +24,61 @@ from importlib import resources
 from typing import Any
 
 from postcheck.model import Finding
+from postcheck.rules import Rule
 
-DOCS: dict[str, str] = {
-    "school-community-mention": """A personal post that refers to the Trust community.
+SCHOOL_COMMUNITY_MENTION = Rule(
+    "school-community-mention",
+    "text",
+    "A personal post that refers to the Trust community",
+    what=(
+        "on personal accounts, finds references to the Trust community: the Trust's or a school's name "
+        'and configured aliases ([trust] name, aliases, schools), "my class", "my pupils", "my students",'
+        ' "my school", "colleagues", "parents at my school", "the head", "SLT", governors and named '
+        "members of staff from the register. Official posts are not checked."
+    ),
+    why=(
+        "comments that reference the Trust community may not be published on personal accounts unless the"
+        " Head Teacher has been notified first (Haybrook 3.2.4); pupils must not be discussed on personal"
+        " sites and staff should be mindful that posts can identify where they work and with whom "
+        "(Enquire 2.5, 3.5, 3.11)."
+    ),
+    example=(
+        '"Exhausting week with my Year 6 class at Oakfield Primary Academy!" on a personal account is '
+        'reported twice: "my Year 6 class" and "Oakfield Primary Academy".'
+    ),
+    personal="warn",
+    official="off",
+    by_hand="decide whether the post should mention the school community",
+)
 
-What it does: on personal accounts, finds references to the Trust community: the
-Trust's or a school's name and configured aliases ([trust] name, aliases, schools),
-"my class", "my pupils", "my students", "my school", "colleagues", "parents at my
-school", "the head", "SLT", governors and named members of staff from the register.
-Official posts are not checked.
+MISSING_DISCLAIMER = Rule(
+    "missing-disclaimer",
+    "text",
+    "A personal opinion about the school without the disclaimer",
+    what=(
+        "on personal accounts, when a post identifies the school or the author's role (a Trust or school "
+        'name, "my school", "my class", "as a teacher"...) and gives an opinion ("I think", "in my view",'
+        ' "should", a strongly negative remark), it looks for one of the [disclaimer] phrases of the '
+        "config. Phrases are matched tolerantly: case, punctuation and small wording changes do not "
+        "matter. With no phrases configured, the policy's example wording is expected: \"These are my own "
+        'personal views and not those of the academy". The finding quotes the phrase to add, and '
+        "`postcheck fix` can add it."
+    ),
+    why=(
+        "employees must not represent their own views as the academy's or the Trust's; a post that "
+        "expresses an opinion should carry a disclaimer (Enquire 3.1)."
+    ),
+    example=(
+        '"As a teacher at Oakfield I think the new phonics scheme is a mistake." is reported; adding '
+        '"These are my own personal views and not those of the academy." clears it.'
+    ),
+    personal="warn",
+    official="off",
+    remedy="fix",
+)
 
-Why it matters: comments that reference the Trust community may not be published on
-personal accounts unless the Head Teacher has been notified first (Haybrook 3.2.4);
-pupils must not be discussed on personal sites and staff should be mindful that posts
-can identify where they work and with whom (Enquire 2.5, 3.5, 3.11).
+RULES = (SCHOOL_COMMUNITY_MENTION, MISSING_DISCLAIMER)
 
-Example: "Exhausting week with my Year 6 class at Oakfield Primary Academy!" on a
-personal account is reported twice: "my Year 6 class" and "Oakfield Primary Academy".""",
-    "missing-disclaimer": """A personal opinion about the school or education without the disclaimer.
-
-What it does: on personal accounts, when a post identifies the school or the author's
-role (a Trust or school name, "my school", "my class", "as a teacher"...) and gives an
-opinion ("I think", "in my view", "should", a strongly negative remark), it looks for
-one of the [disclaimer] phrases of the config. Phrases are matched tolerantly: case,
-punctuation and small wording changes do not matter. With no phrases configured, the
-policy's example wording is expected: "These are my own personal views and not those
-of the academy". The finding quotes the phrase to add, and `postcheck fix` can add it.
-
-Why it matters: employees must not represent their own views as the academy's or the
-Trust's; a post that expresses an opinion should carry a disclaimer (Enquire 3.1).
-
-Example: "As a teacher at Oakfield I think the new phonics scheme is a mistake." is
-reported; adding "These are my own personal views and not those of the academy."
-clears it.""",
-    "reference": """A reference, recommendation or endorsement of an individual.
-
-What it does: finds recommendations of a person ("I highly recommend Sarah", "would
-thoroughly recommend her", "I can vouch for him", "happy to endorse Tom", "a reference
-for Priya", "any school would be lucky to have her"). Recommending a thing is not a
-reference: "we recommend sun cream", "I highly recommend this book".
-
-Why it matters: references given on social or professional networks can be attributed
-to the Trust and create legal liability for the author and the Trust (Enquire 3.13).
-References go through the school's formal process instead.
-
-Example: "Sad to see Priya leave; I would thoroughly recommend her to any school."
-""",
-    "pupil-contact": """Inviting or accepting contact with pupils or parents.
-
-What it does: finds friend requests ("accept my friend request", "accepted a friend
-request from one of my Year 10s"), invitations to private contact on the platforms
-children use ("add me on Snapchat", "message me on Instagram", "my Snapchat is ..."),
-and "DM me", "message me", "add me", "text me" when the post addresses or mentions
-pupils, students, parents or a class. Advice not to ("never accept friend requests
-from pupils") is not reported.
-
-Why it matters: staff must not invite, accept or engage in communication with
-children, or with parents of children at the Trust, on social media without first
-notifying the Head Teacher (Haybrook 3.1.1, 3.1.2); employees should not accept pupils
-as friends (Enquire 2.4).
-
-Example: "Year 11 leavers, add me on Snapchat: mr_jones77 and keep in touch!"
-""",
-}
 
 # The policy's own example disclaimer (Enquire 3.1), used when none is configured.
 DEFAULT_DISCLAIMER = "These are my own personal views and not those of the academy"
@@ -596,127 +588,3 @@ def _opinion_sentence(doc: Any, ctx: Any) -> Sentence | None:
         if _OPINION.search(s.text) or sentiment(s.text) <= -0.5:
             return s
     return None
-
-
-# --- reference -----------------------------------------------------------------------
-
-_PERSON_OBJ = (
-    r"(?:him|her|them|this (?:young )?(?:person|man|woman|lady|gentleman|colleague|teacher|candidate|student"
-    r"|practitioner|professional)|my (?:former |ex-?|old )?(?:colleague|TA|mentee|trainee|student|teacher)"
-    r"|(?P<name>[A-Z][a-zà-ÿ'’-]+(?: [A-Z][a-zà-ÿ'’-]+)?))"
-)
-_REFERENCE = re.compile(
-    r"\b(?:(?:I|we) (?:would |can |could |cannot |can'?t |couldn'?t |will |'d |would not |wouldn'?t )?"
-    r"(?:(?:highly|thoroughly|wholeheartedly|strongly|fully|heartily|warmly|definitely|absolutely|really) )?"
-    r"(?:recommend|endorse|vouch for|back)(?: working with| hiring)? " + _PERSON_OBJ + r"(?P<more> more)?"
-    r"|(?:happy|pleased|delighted|proud) to (?:recommend|endorse|vouch for|give a reference for|provide a "
-    r"reference for) " + _PERSON_OBJ.replace("?P<name>", "?P<name2>") + r"|(?:a |my |glowing |personal |"
-    r"character |professional )*(?:reference|testimonial|recommendation) for "
-    + _PERSON_OBJ.replace("?P<name>", "?P<name3>")
-    + r"|(?:any|every) (?:school|employer|team|organisation|company) would be (?:lucky|fortunate) to have "
-    r"(?:him|her|them|\w+)|(?:would be|will be) an asset to any (?:school|team|employer|organisation)"
-    r"|(?:hire|snap up) (?:him|her) (?:now|immediately|quickly)|endorsed \w+ (?:for|on) "
-    r"|(?:give|write|provide|offer|gave|wrote) (?:him|her|them) (?:a |an )?(?:glowing |great |excellent "
-    r"|good |strong |brilliant |fantastic |personal )?(?:reference|recommendation|testimonial))",
-    re.IGNORECASE,
-)
-_PERSON_CUE = re.compile(
-    r"\b(?:he|she|his|her|him|they'?re|worked with|colleague|teacher|candidate|employer|role|position"
-    r"|asset|hire|team|job|post|school)\b",
-    re.IGNORECASE,
-)
-_NEG = re.compile(r"\b(?:not|never|n't|no|don'?t|do not|shouldn'?t|should not|won'?t|cannot|can'?t)\b", re.I)
-
-
-def reference(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """A reference, recommendation or endorsement of an individual (see ``DOCS``)."""
-    sents = sentences(doc, ctx)
-    org = {w for w in trust_terms(ctx).org_words}
-    for i, s in enumerate(sents):
-        for m in _REFERENCE.finditer(s.text):
-            name = m.group("name") or m.group("name2") or m.group("name3")
-            if name is not None:
-                first = name.split()[0].lower()
-                # a capitalised object must look like a person: not a stop word,
-                # not the school, and a person cue nearby
-                if _common_word(first) or first in org or first in _NOT_NAMES:
-                    continue
-                near = s.text + (sents[i + 1].text if i + 1 < len(sents) else "")
-                names = register_names(ctx)
-                if first not in names["given"] and not _PERSON_CUE.search(near.replace(name, "")):
-                    continue
-            elif m.group().lower().startswith(("i can't", "i cannot", "i couldn't")) and not m.group("more"):
-                continue
-            start, end = s.start + m.start(), s.start + m.end()
-            yield _finding(
-                "reference",
-                doc,
-                start,
-                end,
-                "This reads as a reference or endorsement of an individual: remove it; references go "
-                "through the school's formal process, not social media.",
-            )
-
-
-# --- pupil-contact -------------------------------------------------------------------
-
-_PLATFORMS = (
-    r"(?:snap(?:chat)?|insta(?:gram)?|tik ?tok|whats ?app|facebook|fb|messenger|discord|twitter|x|kik"
-    r"|telegram|signal|xbox|playstation|psn|fortnite|roblox)"
-)
-_STRONG_CONTACT = re.compile(
-    r"\b(?:(?:accept(?:ed|ing|s)?|sen[dt]|send(?:ing|s)|get(?:ting|s)?|got|had|receiv(?:e|ed|ing)|add(?:ed)?)"
-    r" (?:a |my |your |their |his |her |some |"
-    r"lots of |loads of )?(?:friend|follow) requests?"
-    r"|(?:add|message|msg|dm|pm|follow|snap|text|find|chat (?:to|with)) me on "
-    + _PLATFORMS
-    + r"|my "
-    + _PLATFORMS
-    + r" (?:is|name is|username is|handle is|@)|(?:add|message|follow|dm) me (?:@|at @))",
-    re.IGNORECASE,
-)
-_WEAK_CONTACT = re.compile(
-    r"\b(?:dm me|pm me|inbox me|message me|msg me|text me|add me|follow me|drop me a (?:message|line|dm)"
-    r"|(?:call|ring|phone|text|whatsapp) me(?: on| at)? (?=\+?\d)"
-    r"|slide into my dms|my dms are open|get in touch with me (?:privately|directly)|my (?:personal )?"
-    r"(?:number|mobile) is)\b",
-    re.IGNORECASE,
-)
-_AUDIENCE = re.compile(
-    r"\b(?:pupils?|students?|parents?|mums?|dads?|mum's|dad's|carers?|families|kids|my class|year ?\d{1,2}s?"
-    r"|leavers"
-    r"|ex-?pupils|former pupils|past pupils|form group|tutor group|sixth form(?:ers)?|my (?:class|form))\b",
-    re.IGNORECASE,
-)
-_ADVICE = re.compile(
-    r"\b(?:never|don'?t|do not|shouldn'?t|should not|won'?t|will not|not allowed to|must not|mustn'?t"
-    r"|can'?t|cannot|refuse to|decline|declined|ignore|ignored|reminder:?|remember not)\b",
-    re.IGNORECASE,
-)
-
-
-def pupil_contact(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """Inviting or accepting contact with pupils or parents (see ``DOCS``)."""
-    text = doc.text
-    audience = bool(_AUDIENCE.search(text)) or bool(community_mentions(text, ctx))
-    for s in sentences(doc, ctx):
-        found = list(_STRONG_CONTACT.finditer(s.text))
-        if audience:
-            found += list(_WEAK_CONTACT.finditer(s.text))
-        seen: list[tuple[int, int]] = []
-        for m in sorted(found, key=lambda m: m.start()):
-            if any(a <= m.start() < b for a, b in seen):
-                continue
-            if _ADVICE.search(s.text[: m.start()]):
-                continue
-            seen.append((m.start(), m.end()))
-            start, end = s.start + m.start(), s.start + m.end()
-            yield _finding(
-                "pupil-contact",
-                doc,
-                start,
-                end,
-                "This invites or accepts private contact on social media, which the policy forbids with "
-                "pupils and parents: remove it and use the school's official channels; tell the "
-                f"{getattr(ctx.policy, 'approver', 'Head Teacher')} about any contact already made.",
-            )

@@ -16,29 +16,37 @@ from typing import Any
 
 from postcheck.checks.text.community import data_toml, person_refs, phrase_regex, sentences
 from postcheck.model import Finding
+from postcheck.rules import Rule
 
-DOCS: dict[str, str] = {
-    "confidential-info": """Safeguarding, SEN, medical, behaviour, HR and other confidential matters.
-
-What it does: looks, sentence by sentence, for curated terms (confidential.toml) in
-these groups: safeguarding and child protection; exclusions and suspensions; SEN and
-EHCPs; diagnoses (autism, ADHD, dyslexia, diabetes...); medical care and medication;
-behaviour incidents; staff disciplinary, grievance and employment matters;
-inspection outcomes and results before they are published; anything marked
-"confidential". Context decides: most groups are reported only when the sentence is
-about an identifiable person (a name, "Mr Khan", he/she, "a pupil in my class", "my
-colleague"), and general context (a policy, training, an awareness week, a charity
-fundraiser) makes a sentence general unless it names someone. Strong terms
-("safeguarding concern", "child protection plan", "disciplinary hearing",
-"confidential") are reported without a person.
-
-Why it matters: posts must not breach confidentiality or data protection about
-pupils, staff or the Trust (Haybrook 2.2, 3.2.3, 3.2.5; Enquire 3.4, 4.1). A post
-about one child's exclusion or diagnosis can identify them even without a surname.
-
-Example: "Jake was excluded for fighting" is reported; "Our safeguarding policy is on
-the website" and "Mental Health Awareness Week starts Monday" are not.""",
-}
+CONFIDENTIAL_INFO = Rule(
+    "confidential-info",
+    "text",
+    "Safeguarding, SEN, medical, HR and other confidential matters",
+    what=(
+        "looks, sentence by sentence, for curated terms (confidential.toml) in these groups: safeguarding"
+        " and child protection; exclusions and suspensions; SEN and EHCPs; diagnoses (autism, ADHD, "
+        "dyslexia, diabetes...); medical care and medication; behaviour incidents; staff disciplinary, "
+        "grievance and employment matters; inspection outcomes and results before they are published; "
+        'anything marked "confidential". Context decides: most groups are reported only when the sentence'
+        ' is about an identifiable person (a name, "Mr Khan", he/she, "a pupil in my class", "my '
+        'colleague"), and general context (a policy, training, an awareness week, a charity fundraiser) '
+        'makes a sentence general unless it names someone. Strong terms ("safeguarding concern", "child '
+        'protection plan", "disciplinary hearing", "confidential") are reported without a person.'
+    ),
+    why=(
+        "posts must not breach confidentiality or data protection about pupils, staff or the Trust "
+        "(Haybrook 2.2, 3.2.3, 3.2.5; Enquire 3.4, 4.1). A post about one child's exclusion or diagnosis "
+        "can identify them even without a surname."
+    ),
+    example=(
+        '"Jake was excluded for fighting" is reported; "Our safeguarding policy is on the website" and '
+        '"Mental Health Awareness Week starts Monday" are not.'
+    ),
+    personal="block",
+    official="block",
+    by_hand="remove the confidential matter; it cannot be reworded safely by a program",
+)
+RULES = (CONFIDENTIAL_INFO,)
 
 
 @dataclass(frozen=True)

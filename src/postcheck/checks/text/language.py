@@ -24,42 +24,63 @@ from postcheck.checks.text.community import (
     sentences,
 )
 from postcheck.model import Finding
+from postcheck.rules import Rule, Variant
 
-DOCS: dict[str, str] = {
-    "offensive-language": """Profanity, slurs, abusive, sexual or discriminatory language.
+OFFENSIVE_LANGUAGE = Rule(
+    "offensive-language",
+    "text",
+    "Profanity, slurs, abusive, sexual or discriminatory language",
+    what=(
+        "matches whole words against better-profanity's maintained word list (minus ordinary school "
+        'vocabulary it contains, such as "organ", "breasts", "gay", "potty", "Hitler" in a history post),'
+        ' British profanity it lacks ("bollocks", "arse", "tosser") and a curated list of slurs and '
+        'discriminatory terms. Masked and disguised words count: "f***", "f**king", "sh!t", "b*llocks", '
+        '"a$$". Words are matched whole, so "Scunthorpe", "assess", "class", "Dickens" and "cocktail" are'
+        ' fine, and so are known innocent phrases ("blue tit", "Moby Dick", "puff pastry").'
+    ),
+    why=(
+        "employees must not use offensive or discriminatory language, or publish material of a sexual or "
+        "offensive nature (Haybrook 3.2.1, 3.2.6, 3.2.8, 4.6; Enquire 3.3, 3.10, 4.1, and the Equality "
+        "Act)."
+    ),
+    example='"What a sh!t week" is reported ("sh!t"); "Our trip to Scunthorpe" is not.',
+    personal="block",
+    official="block",
+    by_hand="rewrite or remove the offensive wording",
+)
 
-What it does: matches whole words against better-profanity's maintained word list
-(minus ordinary school vocabulary it contains, such as "organ", "breasts", "gay",
-"potty", "Hitler" in a history post), British profanity it lacks ("bollocks",
-"arse", "tosser") and a curated list of slurs and discriminatory terms. Masked and
-disguised words count: "f***", "f**king", "sh!t", "b*llocks", "a$$". Words are
-matched whole, so "Scunthorpe", "assess", "class", "Dickens" and "cocktail" are
-fine, and so are known innocent phrases ("blue tit", "Moby Dick", "puff pastry").
+ADVERSE_COMMENT = Rule(
+    "adverse-comment",
+    "text",
+    "Negative remarks about the Trust community",
+    what=(
+        "scores each sentence that mentions the Trust community (the Trust and its schools, staff, named "
+        'people, pupils, parents, governors, "my school", "the head", "SLT", partners) with the VADER '
+        "sentiment model; a clearly negative sentence (compound score <= -0.4) is reported. A sentence "
+        'that calls an identifiable person or the school a "liar", "incompetent", "corrupt", "useless", '
+        '"lazy", "a joke" (and similar words in adverse.toml) is a personal attack or potentially '
+        'defamatory, and is reported as the "attack" variant, which the packs block. Sad news about '
+        'events ("sports day was cancelled") is not a remark about anyone and is not reported.'
+    ),
+    why=(
+        "staff must not post derogatory, defamatory or hurtful remarks about the Trust community or "
+        "anything that damages its reputation (Haybrook 2.2, 3.2.1, 4.2, 4.6; Enquire 2.7, 3.2). Concerns"
+        " go through the grievance or whistleblowing procedure instead."
+    ),
+    example=(
+        '"Our head is a liar and completely incompetent." (attack: block); "Not happy with how SLT '
+        'handled the inspection." (warn).'
+    ),
+    personal="warn",
+    official="warn",
+    by_hand="reconsider the negative remark; postcheck does not rewrite opinions",
+    variants=(Variant("attack", "a personal attack on, or defamatory remark about, an identifiable person"),),
+)
+RULES = (
+    OFFENSIVE_LANGUAGE,
+    ADVERSE_COMMENT,
+)
 
-Why it matters: employees must not use offensive or discriminatory language, or
-publish material of a sexual or offensive nature (Haybrook 3.2.1, 3.2.6, 3.2.8, 4.6;
-Enquire 3.3, 3.10, 4.1, and the Equality Act).
-
-Example: "What a sh!t week" is reported ("sh!t"); "Our trip to Scunthorpe" is not.""",
-    "adverse-comment": """Negative remarks about the Trust community; personal attacks block.
-
-What it does: scores each sentence that mentions the Trust community (the Trust and
-its schools, staff, named people, pupils, parents, governors, "my school", "the head",
-"SLT", partners) with the VADER sentiment model; a clearly negative sentence
-(compound score <= -0.4) is reported. A sentence that calls an identifiable person or
-the school a "liar", "incompetent", "corrupt", "useless", "lazy", "a joke" (and
-similar words in adverse.toml) is a personal attack or potentially defamatory, and is
-reported as the "attack" variant, which the packs block. Sad news about events
-("sports day was cancelled") is not a remark about anyone and is not reported.
-
-Why it matters: staff must not post derogatory, defamatory or hurtful remarks about
-the Trust community or anything that damages its reputation (Haybrook 2.2, 3.2.1,
-4.2, 4.6; Enquire 2.7, 3.2). Concerns go through the grievance or whistleblowing
-procedure instead.
-
-Example: "Our head is a liar and completely incompetent." (attack: block);
-"Not happy with how SLT handled the inspection." (warn).""",
-}
 
 _TOKEN = re.compile(r"[A-Za-z0-9*!@$#+%_.'’-]*[A-Za-z*@$][A-Za-z0-9*!@$#+%_.'’-]*")
 _LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "@": "a", "4": "a", "$": "s", "5": "s", "0": "o",

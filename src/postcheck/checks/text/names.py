@@ -17,49 +17,83 @@ from typing import Any
 
 from postcheck.model import Finding
 from postcheck.register import Person, consent, name_permission
+from postcheck.rules import Rule, Variant
 
-DOCS = {
-    "pupil-full-name": """\
-What it does: finds a listed pupil's first or preferred name followed by their
-surname ("Amelia Smith", "Millie Smith", "#AmeliaSmith", "@amelia_smith",
-"Smith, Amelia", "amelia smith's", "Zoe Okafor" for Zoë Okafor, a one-letter
-typo in a name of five or more letters). It fires unless the pupil's name
-consent allows the full name on this channel: never on a personal account; on an
-official account only with name_consent = yes, unexpired, and never for a pupil
-marked never_publish.
+PUPIL_FULL_NAME = Rule(
+    "pupil-full-name",
+    "text",
+    "A listed pupil's first or preferred name with their surname",
+    what=(
+        'finds a listed pupil\'s first or preferred name followed by their surname ("Amelia Smith", '
+        '"Millie Smith", "#AmeliaSmith", "@amelia_smith", "Smith, Amelia", "amelia smith\'s", "Zoe Okafor"'
+        " for Zoë Okafor, a one-letter typo in a name of five or more letters). It fires unless the "
+        "pupil's name consent allows the full name on this channel: never on a personal account; on an "
+        "official account only with name_consent = yes, unexpired, and never for a pupil marked "
+        "never_publish."
+    ),
+    why=(
+        "a child's full name on social media lets a stranger find them. The policies allow it only on the"
+        " school's own accounts, with consent."
+    ),
+    example=(
+        '"Well done Amelia Smith!" on a personal account -> remove the name. On an official account with '
+        "first-name consent -> remove the surname or use initials."
+    ),
+    personal="block",
+    official="block",
+    variants=(Variant("never-publish", "a pupil marked never_publish on the register", protected=True),),
+    remedy="fix",
+)
 
-Why it matters: a child's full name on social media lets a stranger find them.
-The policies allow it only on the school's own accounts, with consent.
+PUPIL_FIRST_NAME = Rule(
+    "pupil-first-name",
+    "text",
+    "A listed pupil's first or preferred name alone, used as a name",
+    what=(
+        'finds a listed pupil\'s first or preferred name used as a name ("Amelia", "Millie", "Amelia\'s", '
+        '"#WellDoneAmelia", "Amelia S."). Names that are also words (Grace, Hope, May, Will, Rose, '
+        "Summer, Faith, Mark, ...) count only when used as a name: capitalised mid-sentence, with the "
+        'surname, possessive, or in a name context ("well done Grace", "Grace scored"). Not "by the grace'
+        ' of", "we hope", "in May", "will you". It fires unless the consent allows the first name on this'
+        " channel (name_consent = first or yes, on an official account). When several pupils share the "
+        "name, all are named and the most restrictive consent decides."
+    ),
+    why="even a first name, with a photo or a class, can identify a child.",
+    example='"Great goal from Oliver today" on a personal account -> remove the name.',
+    personal="block",
+    official="warn",
+    variants=(Variant("never-publish", "a pupil marked never_publish on the register", protected=True),),
+    remedy="fix",
+)
 
-Example: "Well done Amelia Smith!" on a personal account -> remove the name.
-On an official account with first-name consent -> remove the surname or use initials.""",
-    "pupil-first-name": """\
-What it does: finds a listed pupil's first or preferred name used as a name
-("Amelia", "Millie", "Amelia's", "#WellDoneAmelia", "Amelia S."). Names that are
-also words (Grace, Hope, May, Will, Rose, Summer, Faith, Mark, ...) count only
-when used as a name: capitalised mid-sentence, with the surname, possessive, or in
-a name context ("well done Grace", "Grace scored"). Not "by the grace of", "we
-hope", "in May", "will you". It fires unless the consent allows the first name
-on this channel (name_consent = first or yes, on an official account). When
-several pupils share the name, all are named and the most restrictive consent
-decides.
+UNKNOWN_PERSON = Rule(
+    "unknown-person",
+    "text",
+    "A person's name that is neither a listed pupil nor staff",
+    what=(
+        "finds a person's name that is neither a listed pupil nor a member of staff: a full name, a "
+        'capitalised given name used as a name, or a title with a surname ("Mrs Patel"). With a trained '
+        "spaCy pipeline installed ([nlp] model), its PERSON entities are used; otherwise a list of common"
+        " UK and US given names. The Trust's and schools' names, places, months and days are not people."
+    ),
+    why=(
+        "the name may be a pupil missing from the register, or an adult who has not agreed to be named. A"
+        " person should check before posting."
+    ),
+    example=(
+        '"Thanks to Olivia Brown for running the stall" -> check who Olivia Brown is and whether she '
+        "agreed to be named."
+    ),
+    personal="warn",
+    official="warn",
+    by_hand="check that this person agreed to be named, or remove the name",
+)
+RULES = (
+    PUPIL_FULL_NAME,
+    PUPIL_FIRST_NAME,
+    UNKNOWN_PERSON,
+)
 
-Why it matters: even a first name, with a photo or a class, can identify a child.
-
-Example: "Great goal from Oliver today" on a personal account -> remove the name.""",
-    "unknown-person": """\
-What it does: finds a person's name that is neither a listed pupil nor a member of
-staff: a full name, a capitalised given name used as a name, or a title with a
-surname ("Mrs Patel"). With a trained spaCy pipeline installed ([nlp] model), its
-PERSON entities are used; otherwise a list of common UK and US given names. The
-Trust's and schools' names, places, months and days are not people.
-
-Why it matters: the name may be a pupil missing from the register, or an adult
-who has not agreed to be named. A person should check before posting.
-
-Example: "Thanks to Olivia Brown for running the stall" -> check who Olivia Brown
-is and whether she agreed to be named.""",
-}
 
 TITLES = {
     "mr",

@@ -18,40 +18,56 @@ from typing import Any
 
 from postcheck.checks.text.community import community_mentions, person_refs, sentences
 from postcheck.model import Finding
+from postcheck.rules import Rule
 
-DOCS: dict[str, str] = {
-    "personal-data": """Phone numbers, e-mail or home addresses, postcodes and dates of birth.
+PERSONAL_DATA = Rule(
+    "personal-data",
+    "text",
+    "Phone numbers, e-mail or home addresses, postcodes, dates of birth",
+    what=(
+        "finds phone numbers (with Google's libphonenumber, in the region of [text] region, default GB, "
+        'so "07700 900123", "+44 20 7946 0958" and "0113 496 0000" are found but scores, years and dates '
+        'are not), e-mail addresses, UK postcodes, street addresses ("12 Acacia Avenue", "Flat 3, 14 High'
+        ' Street", "lives on Elm Road"), dates of birth ("born on 3 May 2016", "DOB 03/05/2016") and ages'
+        ' with birthdays of a person ("turned 7 last Tuesday", "Happy 8th birthday to Tom"). The Trust\'s '
+        "and schools' own contact details ([trust] domains, phones, emails) are trust-contact instead, "
+        "and the school's own address next to its name is not reported. `postcheck fix` can remove what "
+        "this rule finds."
+    ),
+    why=(
+        "anything that identifies where a child or colleague lives, how to contact them or when they were"
+        " born puts them at risk and breaches data protection (Haybrook 3.2.5, 3.2.6; Enquire 3.4, 4.1)."
+    ),
+    example='"Happy 8th birthday to Ella! Party at 12 Acacia Avenue, HU5 3AB" is reported three times.',
+    personal="block",
+    official="block",
+    remedy="fix",
+)
 
-What it does: finds phone numbers (with Google's libphonenumber, in the region of
-[text] region, default GB, so "07700 900123", "+44 20 7946 0958" and "0113 496 0000"
-are found but scores, years and dates are not), e-mail addresses, UK postcodes, street
-addresses ("12 Acacia Avenue", "Flat 3, 14 High Street", "lives on Elm Road"), dates
-of birth ("born on 3 May 2016", "DOB 03/05/2016") and ages with birthdays of a person
-("turned 7 last Tuesday", "Happy 8th birthday to Tom"). The Trust's and schools' own
-contact details ([trust] domains, phones, emails) are trust-contact instead, and the
-school's own address next to its name is not reported. `postcheck fix` can remove
-what this rule finds.
-
-Why it matters: anything that identifies where a child or colleague lives, how to
-contact them or when they were born puts them at risk and breaches data protection
-(Haybrook 3.2.5, 3.2.6; Enquire 3.4, 4.1).
-
-Example: "Happy 8th birthday to Ella! Party at 12 Acacia Avenue, HU5 3AB" is reported
-three times.""",
-    "trust-contact": """The Trust's or a school's web address, e-mail address or phone number.
-
-What it does: finds the configured web and e-mail domains ([trust] domains, and any
-address at them or a sub-domain), e-mail addresses ([trust] emails) and phone
-numbers ([trust] phones, compared after normalising with libphonenumber, so
-"01234 567890", "+44 1234 567890" and "01234567890" are the same number). The packs
-report it on personal posts only. `postcheck fix` can remove it.
-
-Why it matters: publishing the Trust's web or e-mail address inappropriately is an
-example of gross misconduct (Haybrook 4.6); posts that show where staff work increase
-the risk of false allegations and threats (Enquire 3.6, 3.11).
-
-Example: "Any questions, ring the office on 01234 567890" on a personal account.""",
-}
+TRUST_CONTACT = Rule(
+    "trust-contact",
+    "text",
+    "The Trust's or a school's web address, e-mail address or phone number",
+    what=(
+        "finds the configured web and e-mail domains ([trust] domains, and any address at them or a "
+        "sub-domain), e-mail addresses ([trust] emails) and phone numbers ([trust] phones, compared after"
+        ' normalising with libphonenumber, so "01234 567890", "+44 1234 567890" and "01234567890" are the'
+        " same number). The packs report it on personal posts only. `postcheck fix` can remove it."
+    ),
+    why=(
+        "publishing the Trust's web or e-mail address inappropriately is an example of gross misconduct "
+        "(Haybrook 4.6); posts that show where staff work increase the risk of false allegations and "
+        "threats (Enquire 3.6, 3.11)."
+    ),
+    example='"Any questions, ring the office on 01234 567890" on a personal account.',
+    personal="block",
+    official="off",
+    remedy="fix",
+)
+RULES = (
+    PERSONAL_DATA,
+    TRUST_CONTACT,
+)
 
 
 @dataclass(frozen=True)

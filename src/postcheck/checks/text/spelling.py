@@ -18,25 +18,31 @@ from typing import Any
 
 from postcheck.checks.text.community import data_list
 from postcheck.model import Finding
+from postcheck.rules import Rule
 
-DOCS: dict[str, str] = {
-    "spelling": """Misspelt words on an official post.
+SPELLING = Rule(
+    "spelling",
+    "text",
+    "Misspelt words on an official post",
+    what=(
+        "checks every word of an official post against pyspellchecker's English dictionary with British "
+        'spellings added ("colour", "organise", "programme", "centre", "favourite", "travelled", '
+        '"whilst"). Pupil, staff, Trust and school names, and the words in [text] words of the config, '
+        "count as words. URLs, e-mail addresses, @handles, #hashtags, numbers, abbreviations in capitals,"
+        " and capitalised words in mid-sentence (usually names) are skipped. Each finding suggests a "
+        "correction when there is one close spelling."
+    ),
+    why=(
+        "staff posting for the Trust must maintain high standards of English, spelling and grammar, "
+        "because the post creates a perception of the Trust (Haybrook 5.3)."
+    ),
+    example="\"We recieved lots of lovely feedback\" is reported: 'recieved' (did you mean 'received'?).",
+    personal="off",
+    official="warn",
+    by_hand="correct the spelling",
+)
+RULES = (SPELLING,)
 
-What it does: checks every word of an official post against pyspellchecker's English
-dictionary with British spellings added ("colour", "organise", "programme", "centre",
-"favourite", "travelled", "whilst"). Pupil, staff, Trust and school names, and the
-words in [text] words of the config, count as words. URLs, e-mail addresses,
-@handles, #hashtags, numbers, abbreviations in capitals, and capitalised words in
-mid-sentence (usually names) are skipped. Each finding suggests a correction when
-there is one close spelling.
-
-Why it matters: staff posting for the Trust must maintain high standards of English,
-spelling and grammar, because the post creates a perception of the Trust
-(Haybrook 5.3).
-
-Example: "We recieved lots of lovely feedback" is reported: 'recieved' (did you mean
-'received'?).""",
-}
 
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’][A-Za-z]+)*")
 _SKIP_SPAN = re.compile(
