@@ -205,7 +205,11 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
         "min_face_px": Key(_int(16, 400), 40, "smallest face width looked for, in pixels of the full photo"),
     },
     "nlp": {
-        "model": Key(_str(), "auto", '"auto" (en_core_web_sm if installed), "none", or a spaCy package'),
+        "model": Key(
+            _str(),
+            "none",
+            '"none" (rules only), a trained spaCy package or path, or "auto" (en_core_web_sm if installed)',
+        ),
     },
     "text": {
         "region": Key(_str(), "GB", "default region for phone numbers"),

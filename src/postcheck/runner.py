@@ -14,7 +14,7 @@ import dataclasses
 import datetime as dt
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck import __version__, catalogue
@@ -26,11 +26,13 @@ from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import Policy, effective_severity
 from postcheck.register import Register
+from postcheck.text.analysis import TextIndex
 
 
 @dataclass(frozen=True)
 class Session:
-    """Everything fixed for a run: config, pack, channel, register, approval."""
+    """Everything fixed for a run: config, pack, channel, register, approval, and
+    the text layer's indexes (built on first use, once per session and worker)."""
 
     config: Config
     policy: Policy
@@ -38,6 +40,13 @@ class Session:
     register: Register
     approval: str | None = None
     today: dt.date | None = None
+    text_index: TextIndex = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from postcheck.nlp import check_setting
+
+        check_setting(self.config.get("nlp.model"))  # a missing pipeline is a config error, now
+        object.__setattr__(self, "text_index", TextIndex(self.config, self.register))
 
     def context(self) -> CheckContext:
         ctx = CheckContext(
@@ -47,6 +56,7 @@ class Session:
             self.register,
             self.approval,
             self.today or dt.date.today(),
+            text_index=self.text_index,
         )
         ctx.text_runner = _text_from_image
         return ctx
@@ -73,9 +83,9 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
     )
 
 
-def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Finding]:
+def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext, arg: Any = None) -> list[Finding]:
     try:
-        return list(spec.load()(item, ctx))
+        return list(spec.load()(item, ctx if arg is None else arg))
     except UnreadableInput:
         raise
     except Unavailable as exc:
@@ -86,9 +96,21 @@ def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Fi
 
 
 def run_text_checks(doc: TextDoc, ctx: CheckContext) -> list[Finding]:
+    """Analyse the text once, then run every enabled text rule on the analysis."""
+    specs = _specs("text", ctx)
+    if not specs:
+        return []
+    try:
+        analysis = ctx.analysis(doc)
+    except Exception as exc:
+        spec = CheckSpec("text", "postcheck.text.analysis:analyse", ("text analysis",))
+        if isinstance(exc, Unavailable):
+            ctx.note(f"not checked: {exc.what} ({exc.hint})")
+        return [_error(spec, doc.input, exc)]
+    text_ctx = ctx.text_context()
     findings: list[Finding] = []
-    for spec in _specs("text", ctx):
-        findings += _run(spec, doc, doc.input, ctx)
+    for spec in specs:
+        findings += _run(spec, analysis, doc.input, ctx, text_ctx)
     return [_with_line(f, doc.text) for f in findings]
 
 
