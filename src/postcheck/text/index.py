@@ -12,6 +12,7 @@ distance (a changed, added or dropped letter, or two neighbours swapped).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,8 +58,15 @@ def lexicon() -> Lexicon:
     return Lexicon(given, kinds, common, names)
 
 
+_SIMPLE = re.compile(r"[^\W\d_]+")
+
+
 def norms(nlp: Any, text: str) -> Form:
-    """A name as the tuple of token norms the matchers compare."""
+    """A name as the tuple of token norms the matchers compare (a one-word name
+    needs no tokenizer run: most register names are one word)."""
+    text = text.strip()
+    if _SIMPLE.fullmatch(text):
+        return (fold(text).lower(),)
     return tuple(t.norm for t in tokens(nlp.make_doc(text)) if t.word or t.norm in ("-", "'"))
 
 
@@ -66,6 +74,8 @@ def variants(form: Form) -> Iterator[Form]:
     """The ways drafts write a multi-part name: as registered, without hyphens or
     apostrophes, and run together."""
     yield form
+    if len(form) == 1 and "'" not in form[0]:
+        return
     words = tuple(w for w in form if w not in ("-", "'"))
     if words != form:
         yield words
@@ -79,31 +89,28 @@ def variants(form: Form) -> Iterator[Form]:
 
 @dataclass
 class FuzzyIndex:
-    """One-letter typos of single-word names (five letters or more)."""
+    """One-letter typos of single-word names (five letters or more): rapidfuzz's
+    optimal string alignment distance over the names, grouped by length."""
 
     names: frozenset[str]
-    deletions: dict[str, set[str]] = field(default_factory=dict)
+    by_length: dict[int, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in self.names:
-            for d in _deletes(name):
-                self.deletions.setdefault(d, set()).add(name)
+        for name in sorted(self.names):
+            self.by_length.setdefault(len(name), []).append(name)
 
     def lookup(self, word: str) -> list[str]:
         """Names ``word`` is one typo away from (never ``word`` itself)."""
         from rapidfuzz.distance import OSA
+        from rapidfuzz.process import extract
 
-        found: set[str] = set()
-        for key in (word, *_deletes(word)):
-            if key in self.names:
-                found.add(key)
-            found |= self.deletions.get(key, set())
-        found.discard(word)
-        return sorted(n for n in found if OSA.distance(word, n, score_cutoff=1) <= 1)
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+        found: list[str] = []
+        for n in (len(word) - 1, len(word), len(word) + 1):
+            pool = self.by_length.get(n)
+            if pool:
+                hits = extract(word, pool, scorer=OSA.distance, score_cutoff=1, limit=None)
+                found += [name for name, _, _ in hits if name != word]
+        return sorted(found)
 
 
 @dataclass(frozen=True)
