@@ -103,7 +103,8 @@ def _save(path: Path, model: bytes) -> None:
 def _session(model: bytes, threads: int) -> Any:
     import onnxruntime as ort
 
-    ort.disable_telemetry_events()  # its event tracing; ORT_DISABLE_TELEMETRY (see postcheck/__init__) does the rest
+    # onnxruntime's event tracing; ORT_DISABLE_TELEMETRY (postcheck/__init__.py) stops the rest
+    ort.disable_telemetry_events()
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
