@@ -30,6 +30,12 @@ _NOT_A_ROLE = re.compile(
     r"\b(?:hit|bumped|banged|bang|bump|hurt|scratched|shook|shake|nodded|turned|over|on|in|at|into|off)\s+$",
     re.I,
 )
+# A school named by name ("Canonbury Primary School", "Berwick Academy"): on a
+# personal post it says where the author works, configured or not.
+_NAMED_SCHOOL = re.compile(
+    r"(?<![\w])(?:[A-Z][\w'\u2019&-]*\s+){1,4}(?:(?:Primary|Secondary|High|Grammar|Free|Junior|Infant|"
+    r"Community|Church|CE|C of E|RC|Catholic)\s+)*(?:School|Academy|College)(?![\w])"
+)
 # "the Trust" with a capital T is the author's Trust
 _THE_TRUST = re.compile(r"(?<![\w])the Trust(?![\w])")
 
@@ -126,6 +132,7 @@ def mentions(
         if "head" not in m.group().lower() or not _NOT_A_ROLE.search(text[max(0, m.start() - 12) : m.start()])
     ]
     out += [Mention(m.start(), m.end(), "org") for m in _THE_TRUST.finditer(text)]
+    out += [Mention(m.start(), m.end(), "org") for m in _NAMED_SCHOOL.finditer(text)]
     out += [Mention(a, b, "year") for a, b in year_groups(text)]
     out += [Mention(m.start(), m.end(), "self") for m in patterns("self_roles").finditer(text)]
     out += [Mention(m.start(), m.end(), "generic") for m in patterns("generic").finditer(text)]

@@ -66,7 +66,8 @@ _REFERENCE = re.compile(
     r"\b(?:(?:I|we) (?:would |can |could |cannot |can'?t |couldn'?t |will |'d |would not |wouldn'?t )?"
     r"(?:(?:highly|thoroughly|wholeheartedly|strongly|fully|heartily|warmly|definitely|absolutely|really) )?"
     r"(?:recommend|endorse|vouch for|back)(?: working with| hiring)? " + _PERSON_OBJ + r"(?P<more> more)?"
-    r"|(?:happy|pleased|delighted|proud) to (?:recommend|endorse|vouch for|give a reference for|provide a "
+    r"|(?:happy|pleased|delighted|proud|privileged|(?:it is |it's )?(?:my|a) (?:privilege|pleasure)) to "
+    r"(?:recommend|endorse|vouch for|give a reference for|provide a "
     r"reference for) " + _PERSON_OBJ.replace("?P<name>", "?P<name2>") + r"|(?:a |my |glowing |personal |"
     r"character |professional )*(?:reference|testimonial|recommendation) for "
     + _PERSON_OBJ.replace("?P<name>", "?P<name3>")
