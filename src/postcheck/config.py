@@ -214,6 +214,9 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
     "text": {
         "region": Key(_str(), "GB", "default region for phone numbers"),
         "words": Key(_str_list, (), "extra words the spelling check accepts"),
+        "offensive_threshold": Key(
+            _number(0.05, 0.99), 0.5, "classifier score at which a sentence about someone is offensive"
+        ),
     },
     "ocr": {
         "enabled": Key(_bool, True, "read text in photos (name badges, certificates, signs)"),
