@@ -73,6 +73,11 @@ def test_audit_can_be_turned_off_and_the_report_says_so(cli, quiet_school):
     notes = json.loads(res.stdout)["posts"][0]["notes"]
     assert any("audit trail off" in n for n in notes)
     assert "audit trail off" in cli(draft, "--config", quiet_school.config).stdout
+    assert cli("key", "init").exit_code == 0
+    receipt = Path.cwd() / "r.json"
+    assert cli(draft, "--config", quiet_school.config, "--receipt", receipt).exit_code == 0
+    res = cli("verify", receipt, draft, "--config", quiet_school.config)
+    assert res.exit_code == 0 and "audit trail off" in res.stderr
     assert not audit.db_path().exists()
     assert cli("audit", "list").stdout.startswith("No audit records yet")
 
@@ -173,6 +178,19 @@ def test_two_processes_writing_at_once_lose_and_corrupt_nothing(cli, tmp_path):
     assert any(writers[i] != writers[i + 1] for i in range(199)), "the two writers never interleaved"
     res = cli("audit", "verify")
     assert res.exit_code == 0 and "200 record(s)" in res.stdout
+
+
+@pytest.mark.slow
+def test_a_batch_with_two_workers_is_one_record_with_every_post(cli, quiet_school):
+    folder = Path.cwd() / "batch"
+    texts = {name: f"The {name} was great.\n" for name in ("assembly", "trip", "concert")}
+    for name, text in texts.items():
+        _draft(folder / f"{name}.txt", text)
+    assert cli(folder, "--config", quiet_school.config, "--jobs", "2", "-q").exit_code == 0
+    (record,) = _export(cli)
+    hashes = sorted(h for p in record["data"]["posts"] for h in p["inputs"])
+    assert hashes == sorted(hashlib.sha256(t.encode()).hexdigest() for t in texts.values())
+    assert cli("audit", "verify").exit_code == 0
 
 
 def _three_checks(cli, quiet_school) -> Path:

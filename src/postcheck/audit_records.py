@@ -24,6 +24,13 @@ def record(command: str, verdict: str | None, facts: dict[str, Any], config: Any
     from postcheck import audit
 
     if not audit.enabled(config):
+        if command != "check":  # a check's report says so itself
+            import sys
+
+            print(
+                "postcheck: audit trail off ([audit] enabled = false): this run is not recorded",
+                file=sys.stderr,
+            )
         return None
     data = {"postcheck": __version__, "user": os_user(), "host": host(), **facts}
     try:
