@@ -99,6 +99,14 @@ def test_each_command_appends_one_record(cli, quiet_school, tmp_path):
     assert records[2]["data"]["posts"][0]["before"]["verdict"] == "pass"
     assert [r["seq"] for r in records] == [1, 2, 3, 4]
     assert records[0]["prev"] == audit.GENESIS and records[1]["prev"] == records[0]["hash"]
+    # the documented chain, recomputed from the export alone
+    prev = "0" * 64
+    for r in records:
+        data = json.dumps(r["data"], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        fields = [r["seq"], r["time"], r["command"], r["verdict"], data, prev]
+        canonical = json.dumps(fields, separators=(",", ":"), ensure_ascii=False).encode()
+        assert r["prev"] == prev and r["hash"] == hashlib.sha256(canonical).hexdigest()
+        prev = r["hash"]
 
 
 def test_list_filters_and_csv_export(cli, quiet_school):
