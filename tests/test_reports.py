@@ -12,7 +12,7 @@ from postcheck.reporters.terminal import render_text
 
 FINDING_KEYS = {
     "rule", "severity", "clauses", "message", "input", "span", "box", "evidence", "fixable",
-    "source", "person", "distance", "line",
+    "source", "person", "distance", "line", "id", "waiver",
 }  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from postcheck import __version__
+from postcheck.cli_approval import ReceiptOpt, mount_approval
 from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
 from postcheck.errors import (
     EXIT_BLOCK,
@@ -129,7 +130,7 @@ app = typer.Typer(
         "Check a social media post against your school's policy before it is published.\n\n"
         "Example: postcheck draft.txt photo.jpg\n\n"
         "Exit codes: 0 pass, 1 warn, 2 block, 64 usage error, 66 missing input, "
-        "78 configuration error, 70 internal error."
+        "78 configuration error, 70 internal error (`postcheck verify` has its own: see README)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -187,6 +188,7 @@ def load_session(
     from postcheck.policy import load_policy
     from postcheck.register import load_register
     from postcheck.runner import Session
+    from postcheck.waivers import load_waivers
 
     if config_path is not None and not config_path.exists():
         from postcheck.errors import ConfigError
@@ -202,7 +204,8 @@ def load_session(
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
     register = load_register(config)
-    return Session(config, pack, channel or config.channel, register, approval)
+    waivers = load_waivers(config, pack)  # approval workflows: waivers.toml beside the config
+    return Session(config, pack, channel or config.channel, register, approval, waivers=waivers)
 
 
 def _write_output(text: str, output: Path | None, force: bool) -> None:
@@ -240,7 +243,9 @@ def check(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --output file (and --receipt files) if they exist.")
+    ] = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
     ] = FailOn.warn,
@@ -249,7 +254,9 @@ def check(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,
+    receipt: ReceiptOpt = None,
 ) -> None:
+    from postcheck.cli_approval import finish_check, plan_receipts
     from postcheck.inputs import collect_posts
     from postcheck.reporters import render
     from postcheck.runner import check_posts
@@ -260,6 +267,7 @@ def check(
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
         raise UsageError("nothing to check: the folder has no drafts or photos")
+    receipts = plan_receipts(receipt, posts, force)  # approval workflows: signing key loaded first
     batch = len(posts) > 1
     if batch and not quiet:
         from postcheck.progress import progress_bar
@@ -276,13 +284,16 @@ def check(
         _write_output(render(report, fmt.value, posts=posts, session=session), output, force)
         if output is not None and not quiet:
             _err_console().print(f"postcheck: {report.verdict.label}: report written to {output}")
-    raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
+    code = exit_code_for(int(report.verdict), fail_on.value)
+    finish_check(report, session, receipts, code)  # approval workflows: receipts, then the audit record
+    raise typer.Exit(code)
 
 
 @app.command(
     "init",
     help=(
-        "Write a starter postcheck.toml and register templates.\n\n"
+        "Write a starter postcheck.toml and register templates, and create the signing key for "
+        "receipts in your user config folder if there is none.\n\n"
         "Default folder: your user config folder. Example: postcheck init school-setup --policy enquire"
     ),
 )
@@ -296,6 +307,10 @@ def init(
     written = init_folder(folder, policy, force)
     for path in written:
         typer.echo(f"wrote {path}")
+    from postcheck.keys import create_key
+
+    key, created = create_key()  # approval workflows: the signing key for receipts, never replaced here
+    typer.echo(f"{'wrote' if created else 'kept'} signing key for receipts {key}")
     typer.echo("Next: fill in register/pupils.csv, then run `postcheck config validate`.")
 
 
@@ -388,6 +403,7 @@ def _mount_fix() -> None:
 
 
 _mount_fix()
+mount_approval(app)
 
 
 def main() -> None:

@@ -91,6 +91,9 @@ def fix_command(
             progress=progress,
         )
     print_fix(run, quiet=quiet)
+    from postcheck.audit_records import record_fix
+
+    record_fix(run, session, int(run.verdict))  # approval workflows: the audit record
     raise typer.Exit(int(run.verdict))
 
 

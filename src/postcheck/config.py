@@ -221,6 +221,9 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
     "ocr": {
         "enabled": Key(_bool, True, "read text in photos (name badges, certificates, signs)"),
     },
+    "audit": {
+        "enabled": Key(_bool, True, "record each check, fix, verify and register run in the audit trail"),
+    },
     "rules": {
         "disable": Key(_rule_list, (), "rule names to turn off"),
         "severity": Key(_severity_table, {}, 'per-rule severity overrides, e.g. {spelling = "off"}'),

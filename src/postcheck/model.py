@@ -8,6 +8,7 @@ the rule itself depends on the channel (naming pupils, for example).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -36,6 +37,24 @@ class Severity(IntEnum):
         if value == "off":
             return None
         return cls[value.upper()]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A waiver from ``waivers.toml`` as it applies to one finding (see
+    :mod:`postcheck.waivers`): who approved it, why, and until when.
+
+    ``expired`` is set by the runner when the post was checked after
+    ``expires``: the waiver then no longer applies and the report says so.
+    ``reason`` and ``approved_by`` are the school's own words, shown in every report.
+    """
+
+    fingerprint: str
+    reason: str
+    approved_by: str
+    expires: dt.date
+    approval: str | None = None
+    expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,10 @@ class Finding:
     severity: Severity | None = None
     clauses: tuple[str, ...] = ()
     approved: bool = False
+    # Approval workflows (postcheck.fingerprints, postcheck.waivers): the finding's
+    # stable id, and the waiver that waives it (or that expired).
+    fingerprint: str | None = None
+    waiver: Waiver | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +141,7 @@ class InputSummary:
     faces: int | None = None
     face_boxes: tuple[FaceBox, ...] = ()
     size: tuple[int, int] | None = None  # width, height after EXIF rotation
+    sha256: str | None = None  # of the bytes checked (None: could not be read)
 
 
 @dataclass(frozen=True)

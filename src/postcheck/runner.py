@@ -4,8 +4,11 @@ Every check runs inside its own ``try``: an exception becomes a
 ``check-error`` finding (block) and a file that cannot be read becomes
 ``unreadable-input`` (block), so nothing passes unchecked. The runner then
 gives each finding its severity and clauses from the policy pack, applies
-``[rules]`` overrides from the config and the ``--approval`` waiver, and takes
-the highest severity as the post's verdict.
+``[rules]`` overrides from the config, the ``--approval`` reference and the
+waivers of ``waivers.toml`` (:mod:`postcheck.waivers`), and takes the highest
+severity as the post's verdict. Each finding gets a fingerprint, and each input
+the SHA-256 of its bytes, hashed before and after the checks: a file that
+changes while it is being checked blocks its post.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from postcheck.catalogue import ALWAYS_ON
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
+from postcheck.fingerprints import input_sha256, with_fingerprints
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import Policy, effective_severity
 from postcheck.register import Register
 from postcheck.text.analysis import TextIndex
+from postcheck.waivers import WaiverSet, apply_waiver, expired_notes
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class Session:
     register: Register
     approval: str | None = None
     today: dt.date | None = None
+    waivers: WaiverSet | None = None  # approval workflows: waivers.toml beside the config
     text_index: TextIndex = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -148,8 +154,9 @@ def _unreadable(display: str, reason: str) -> Finding:
     )
 
 
-def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
+def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = None) -> Finding | None:
     """Give a finding its severity and clauses; None when its rule is off.
+    ``--approval`` and ``waivers`` waive findings of approvable rules.
 
     A finding whose variant its rule does not define is a bug in the check: it
     becomes a ``check-error`` (block), never a silently lower severity."""
@@ -169,7 +176,8 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
         return None
     entry = ctx.policy.rule(rule.id, finding.variant)
     approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
-    return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    resolved = dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
 
 
 def check_post(post: Post, session: Session) -> PostResult:
@@ -180,6 +188,7 @@ def check_post(post: Post, session: Session) -> PostResult:
         raw.append(_unreadable(display, reason))
     if not post.inputs and not post.problems:
         raw.append(_unreadable(post.name, "the post has no inputs"))
+    digests = {item.display: input_sha256(item) for item in post.inputs}
     for item in post.inputs:
         try:
             if item.kind == "text":
@@ -202,18 +211,34 @@ def check_post(post: Post, session: Session) -> PostResult:
                 facts.get("faces"),
                 tuple(facts.get("face_boxes", ())),
                 facts.get("size"),
+                digests[item.display],
             )
         )
     for spec in _specs("post", ctx):
         raw += _run(spec, post, post.name, ctx)
-    findings = [f for f in (resolve(f, ctx) for f in raw) if f is not None]
+    raw += _changed_while_checked(post, digests)
+    raw = with_fingerprints(raw, digests)
+    findings = [f for f in (resolve(f, ctx, session.waivers) for f in raw) if f is not None]
     findings.sort(key=lambda f: (-int(f.severity or 0), f.input, f.span or (0, 0), f.rule))
     counted = [f.severity for f in findings if not f.approved and f.severity is not None]
     verdict = max(counted, default=Severity.PASS)
     notes = list(ctx.notes)
     for key, value in ctx.methods.items():
         notes.append(f"{key}: {value}")
+    notes += expired_notes(findings)
+    if not session.config.get("audit.enabled"):
+        notes.append("audit trail off ([audit] enabled = false in postcheck.toml): this run is not recorded")
     return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+
+
+def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[Finding]:
+    """An input whose bytes changed during the checks was not checked as it now is."""
+    out = []
+    for item in post.inputs:
+        before = digests[item.display]
+        if before is not None and input_sha256(item) != before:
+            out.append(_unreadable(item.display, "it changed while it was being checked"))
+    return out
 
 
 # --- batches -----------------------------------------------------------------------

@@ -46,6 +46,9 @@ model = "none"                # rules only, or a trained spaCy pipeline (package
 [rules]
 disable  = []
 severity = {{}}
+
+[audit]
+enabled = true                # record every run in the audit trail (postcheck audit list)
 """
 
 PUPILS = (

@@ -11,6 +11,7 @@ import io
 from typing import Any
 
 from postcheck.model import Finding, PostResult, Report, Severity
+from postcheck.waivers import describe as describe_waiver
 
 STYLE = {
     Severity.BLOCK: "bold white on red",
@@ -43,7 +44,8 @@ def _message(f: Finding) -> str:
         text = f"{text} ({f.label})"
     if f.evidence and f.evidence not in text and f.rule not in ("face-no-consent", "face-unknown"):
         text = f"{text}\n“{f.evidence}”"
-    return text
+    waived = describe_waiver(f)  # approval workflows: who waived it, why, until when (or expired)
+    return f"{text}\n{waived}" if waived else text
 
 
 def _post_table(post: PostResult) -> Any:
