@@ -13,18 +13,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
+from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy, effective_severity
+from postcheck.policy import Policy, effective_severity, weakened
 from postcheck.register import Register
 
 
@@ -39,11 +40,12 @@ class Session:
     approval: str | None = None
     today: dt.date | None = None
 
-    def context(self) -> CheckContext:
+    def context(self, channel: str | None = None) -> CheckContext:
+        """A fresh context for one post, on ``channel`` (default: the run's)."""
         ctx = CheckContext(
             self.config,
             self.policy,
-            self.channel,
+            channel or self.channel,
             self.register,
             self.approval,
             self.today or dt.date.today(),
@@ -150,18 +152,55 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
     return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
 
 
+def _channel_for(post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]) -> ChannelChoice:
+    """The post's channel (:mod:`postcheck.channel`); reads its drafts into ``docs``."""
+    declared: list[tuple[str, str]] = []
+    for i, item in enumerate(post.inputs):
+        if item.kind != "text":
+            continue
+        try:
+            docs[i] = read_draft(item)
+        except UnreadableInput as exc:
+            docs[i] = exc
+            continue
+        value = declared_channel(docs[i].text)
+        if value is not None:
+            declared.append((value, item.display))
+    return choose(session.channel, post.channels, declared)
+
+
+def _draft(i: int, item: InputFile, docs: dict[int, TextDoc | UnreadableInput]) -> TextDoc:
+    doc = docs.get(i) or read_draft(item)
+    if isinstance(doc, UnreadableInput):
+        raise doc
+    return doc
+
+
 def check_post(post: Post, session: Session) -> PostResult:
-    ctx = session.context()
+    docs: dict[int, TextDoc | UnreadableInput] = {}
+    choice = _channel_for(post, session, docs)
+    ctx = session.context(choice.channel)
+    for note in (*post.notes, *([choice.note] if choice.note else [])):
+        ctx.note(note)
     raw: list[Finding] = []
     summaries: list[InputSummary] = []
+    if choice.problem:
+        raw.append(
+            Finding(
+                "check-error",
+                f"The post's channel is unknown: {choice.problem}. It is blocked rather than checked "
+                "against the wrong channel's rules.",
+                post.name,
+            )
+        )
     for display, reason in post.problems:
         raw.append(_unreadable(display, reason))
     if not post.inputs and not post.problems:
         raw.append(_unreadable(post.name, "the post has no inputs"))
-    for item in post.inputs:
+    for i, item in enumerate(post.inputs):
         try:
             if item.kind == "text":
-                doc = read_draft(item)
+                doc = _draft(i, item, docs)
                 if doc.note:
                     ctx.note(doc.note)
                 raw += run_text_checks(doc, ctx)
@@ -191,7 +230,10 @@ def check_post(post: Post, session: Session) -> PostResult:
     notes = list(ctx.notes)
     for key, value in ctx.methods.items():
         notes.append(f"{key}: {value}")
-    return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+    lowered = tuple(weakened(session.policy, session.config.rules, (ctx.channel,)))
+    return PostResult(
+        post.name, verdict, tuple(summaries), tuple(findings), tuple(notes), ctx.channel, lowered
+    )
 
 
 # --- batches -----------------------------------------------------------------------
@@ -256,14 +298,19 @@ def check_posts(
             results[i] = _safe_check(post, session)
             if on_done:
                 on_done(results[i])
-    done: Iterable[PostResult] = (r for r in results if r is not None)
+    done = tuple(
+        r if r.channel else dataclasses.replace(r, channel=session.channel) for r in results if r is not None
+    )
+    used = tuple(dict.fromkeys(r.channel or session.channel for r in done))
     return Report(
         __version__,
         session.policy.id,
         session.policy.name,
         session.channel,
         session.approval,
-        tuple(done),
+        done,
+        weakened=tuple(weakened(session.policy, session.config.rules, used)),
+        missing=session.policy.missing,
     )
 
 
