@@ -62,7 +62,11 @@ def sample_report() -> Report:
 def test_json_schema_1_shape():
     data = json.loads(render_json(sample_report()))
     assert data["schema"] == 1
-    assert set(data) == {"schema", "postcheck", "policy", "channel", "approval", "verdict", "counts", "posts"}
+    assert set(data) == {
+        *("schema", "postcheck", "policy", "channel", "approval", "verdict", "counts", "posts"),
+        *("weakened", "rules_not_in_pack"),
+    }
+    assert data["weakened"] == [] and data["rules_not_in_pack"] == []
     assert data["policy"] == {"id": "enquire", "name": "The Enquire Learning Trust Social Media Policy"}
     assert data["verdict"] == "block"
     assert data["counts"] == {"pass": 1, "warn": 0, "block": 1}

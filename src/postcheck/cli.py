@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from postcheck import __version__
-from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, Group, GroupOpt, PolicyOpt
 from postcheck.errors import (
     EXIT_BLOCK,
     EXIT_CONFIG,
@@ -70,10 +70,12 @@ def _err_console() -> Any:
 
 
 def error_line(message: str, hint: str | None = None) -> None:
+    from postcheck.display import markup_safe
+
     console = _err_console()
-    console.print(f"[bold red]postcheck: error:[/] {message}", markup=True, soft_wrap=True)
+    console.print(f"[bold red]postcheck: error:[/] {markup_safe(message)}", markup=True, soft_wrap=True)
     if hint:
-        console.print(f"  {hint}", soft_wrap=True)
+        console.print(f"  {markup_safe(hint)}", soft_wrap=True)
 
 
 def run_guarded(fn: Any) -> int:
@@ -159,6 +161,8 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+    junit = "junit"
     html = "html"
 
 
@@ -205,14 +209,39 @@ def load_session(
     return Session(config, pack, channel or config.channel, register, approval)
 
 
+STDOUT = Path("-")
+_EXTENSIONS = ".txt .log .json .sarif .sarif.json .xml (JUnit) .html"
+
+
+def output_format(fmt: Format | None, output: Path | None) -> str:
+    """``--format``, else the format ``--output``'s extension names, else text."""
+    from postcheck.reporters import format_for
+
+    if fmt is not None:
+        return fmt.value
+    if output is None or output == STDOUT:
+        return "text"
+    inferred = format_for(output)
+    if inferred is None:
+        raise UsageError(
+            f"--output {output}: cannot tell the report format from the file name",
+            hint=f"give --format, or one of these extensions: {_EXTENSIONS}",
+        )
+    return inferred
+
+
+def _check_free(output: Path | None, force: bool) -> None:
+    if output is not None and output != STDOUT and output.exists() and not force:
+        raise UsageError(f"{output}: already exists; use --force to overwrite it")
+
+
 def _write_output(text: str, output: Path | None, force: bool) -> None:
-    if output is None:
+    if output is None or output == STDOUT:
         sys.stdout.write(text)
         if not text.endswith("\n"):
             sys.stdout.write("\n")
         return
-    if output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
+    _check_free(output, force)
     try:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -223,9 +252,10 @@ def _write_output(text: str, output: Path | None, force: bool) -> None:
     "check",
     help=(
         "Check a post (a draft and its photos) or a folder of posts.\n\n"
-        "All files named together form one post; a folder is a batch in which each "
-        "subfolder is a post and loose files are grouped by name "
-        "(assembly.txt + assembly.jpg + assembly-2.jpg).\n\n"
+        "All files named together form one post (--group stem: a draft and the photos of its "
+        "name; --group file: one post per draft); a folder is a batch in which each subfolder is a "
+        "post and loose files are grouped by name (assembly.txt + assembly.jpg + assembly-2.jpg). "
+        "A folder named official or personal sets the channel of the posts in it.\n\n"
         "Example: postcheck draft.txt photo.jpg --channel official --approval HT-114"
     ),
 )
@@ -236,9 +266,26 @@ def check(
     channel: ChannelOpt = None,
     policy: PolicyOpt = None,
     config: ConfigOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    group: GroupOpt = Group.post,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default: from --output's extension, else text).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (- for standard output)."),
+    ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--also-output",
+            help="Also write the report to this file, in the format its extension names (repeatable).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
     fail_on: Annotated[
@@ -251,32 +298,49 @@ def check(
     ] = 1,
 ) -> None:
     from postcheck.inputs import collect_posts
-    from postcheck.reporters import render
     from postcheck.runner import check_posts
 
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    posts = collect_posts(inputs)
+    fmt_name = output_format(fmt, output)
+    outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]
+    for path, _ in outputs:
+        _check_free(path, force)
+    posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
         raise UsageError("nothing to check: the folder has no drafts or photos")
-    batch = len(posts) > 1
-    if batch and not quiet:
+    if len(posts) > 1 and not quiet:
         from postcheck.progress import progress_bar
 
         with progress_bar(len(posts), "Checking posts") as advance:
             report = check_posts(posts, session, jobs, on_done=lambda r: advance(r.name))
     else:
         report = check_posts(posts, session, jobs)
-    if fmt is Format.text and output is None:
-        from postcheck.reporters.terminal import print_report
-
-        print_report(report, quiet=quiet)
-    else:
-        _write_output(render(report, fmt.value, posts=posts, session=session), output, force)
-        if output is not None and not quiet:
-            _err_console().print(f"postcheck: {report.verdict.label}: report written to {output}")
+    _report(report, outputs, posts, session, force=force, quiet=quiet, fail_on=fail_on.value)
     raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
+
+
+def _report(
+    report: Any, outputs: list[tuple[Path | None, str]], posts: Any, session: Any, **opts: Any
+) -> None:
+    """Print or write the report in each of ``outputs`` (``(path, format)``)."""
+    from postcheck.reporters import render
+
+    for path, fmt_name in outputs:
+        if fmt_name == "text" and (path is None or path == STDOUT):
+            from postcheck.reporters.terminal import print_report
+
+            print_report(report, quiet=opts["quiet"])
+            continue
+        text = render(report, fmt_name, posts=posts, session=session, fail_on=opts["fail_on"])
+        _write_output(text, path, opts["force"])
+    written = [str(p) for p, _ in outputs if p is not None and p != STDOUT]
+    if written and not opts["quiet"]:
+        from postcheck.display import markup_safe
+
+        _err_console().print(
+            f"postcheck: {report.verdict.label}: report written to {markup_safe(', '.join(written))}",
+            soft_wrap=True,
+        )
 
 
 @app.command(
