@@ -20,7 +20,9 @@ from conftest import REPO
 
 BIN = Path(sys.executable).parent
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git (pre-commit and the Action use it)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("git") is None, reason="needs git (pre-commit and the Action use it)"
+)
 
 
 def env_for(tmp_path: Path) -> dict[str, str]:
@@ -73,7 +75,8 @@ def test_hook_definition():
     import re
 
     files = re.compile(hook["files"])
-    for name in ("a.txt", "b.MD", "c.html", "d.docx", "e.JPG", "f.jpeg", "g.png", "h.webp", "i.heic", "j.tif"):
+    posts = ("a.txt", "b.MD", "c.html", "d.docx", "e.JPG", "f.jpeg", "g.png", "h.webp", "i.heic", "j.tif")
+    for name in posts:
         assert files.search(name), name
     for name in ("setup.py", "logo.svg", "style.css", "data.json"):
         assert not files.search(name), name
@@ -127,7 +130,9 @@ def test_action_definition_runs_the_script_with_inputs_in_the_environment():
 def run_action(repo: Path, env: dict[str, str], **extra: str) -> subprocess.CompletedProcess[str]:
     env = {**env, "GITHUB_OUTPUT": str(repo.parent / "github-output"), **extra}
     script = REPO / "scripts" / "github-action.sh"
-    return subprocess.run(["bash", str(script)], cwd=repo, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        ["bash", str(script)], cwd=repo, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_action_checks_the_posts_changed_since_the_base(quiet_school, tmp_path):
@@ -148,12 +153,14 @@ def test_action_checks_the_posts_changed_since_the_base(quiet_school, tmp_path):
     assert "checking 2 file(s) changed since" in res.stdout
     annotations = [line for line in res.stdout.splitlines() if line.startswith("::warning file=")]
     assert len(annotations) == 1
-    assert annotations[0].startswith("::warning file=posts/official/news-2.txt,line=1,title=official-authorisation")
+    expected = "::warning file=posts/official/news-2.txt,line=1,title=official-authorisation"
+    assert annotations[0].startswith(expected)
     assert "old.txt" not in res.stdout
     assert "postcheck: PASS posts/news-1 (personal channel" in res.stdout  # two posts from two folders
     assert "sarif=postcheck.sarif" in (repo.parent / "github-output").read_text()
     sarif = json.loads((repo / "postcheck.sarif").read_text())
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    results = sarif["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
     assert uris == {"posts/official/news-2.txt"}
 
     # no base commit (the first push): every post in the paths is checked

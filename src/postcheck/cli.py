@@ -209,45 +209,6 @@ def load_session(
     return Session(config, pack, channel or config.channel, register, approval)
 
 
-STDOUT = Path("-")
-_EXTENSIONS = ".txt .log .json .sarif .sarif.json .xml (JUnit) .html"
-
-
-def output_format(fmt: Format | None, output: Path | None) -> str:
-    """``--format``, else the format ``--output``'s extension names, else text."""
-    from postcheck.reporters import format_for
-
-    if fmt is not None:
-        return fmt.value
-    if output is None or output == STDOUT:
-        return "text"
-    inferred = format_for(output)
-    if inferred is None:
-        raise UsageError(
-            f"--output {output}: cannot tell the report format from the file name",
-            hint=f"give --format, or one of these extensions: {_EXTENSIONS}",
-        )
-    return inferred
-
-
-def _check_free(output: Path | None, force: bool) -> None:
-    if output is not None and output != STDOUT and output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-
-
-def _write_output(text: str, output: Path | None, force: bool) -> None:
-    if output is None or output == STDOUT:
-        sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
-        return
-    _check_free(output, force)
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror}") from exc
-
-
 @app.command(
     "check",
     help=(
@@ -284,6 +245,7 @@ def check(
         list[Path] | None,
         typer.Option(
             "--also-output",
+            metavar="FILE",
             help="Also write the report to this file, in the format its extension names (repeatable).",
         ),
     ] = None,
@@ -297,13 +259,14 @@ def check(
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,
 ) -> None:
+    from postcheck.cli_output import check_free, output_format, write_reports
     from postcheck.inputs import collect_posts
     from postcheck.runner import check_posts
 
-    fmt_name = output_format(fmt, output)
+    fmt_name = output_format(fmt.value if fmt else None, output)
     outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]
     for path, _ in outputs:
-        _check_free(path, force)
+        check_free(path, force)
     posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
@@ -315,32 +278,8 @@ def check(
             report = check_posts(posts, session, jobs, on_done=lambda r: advance(r.name))
     else:
         report = check_posts(posts, session, jobs)
-    _report(report, outputs, posts, session, force=force, quiet=quiet, fail_on=fail_on.value)
+    write_reports(report, outputs, posts, session, force=force, quiet=quiet, fail_on=fail_on.value)
     raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
-
-
-def _report(
-    report: Any, outputs: list[tuple[Path | None, str]], posts: Any, session: Any, **opts: Any
-) -> None:
-    """Print or write the report in each of ``outputs`` (``(path, format)``)."""
-    from postcheck.reporters import render
-
-    for path, fmt_name in outputs:
-        if fmt_name == "text" and (path is None or path == STDOUT):
-            from postcheck.reporters.terminal import print_report
-
-            print_report(report, quiet=opts["quiet"])
-            continue
-        text = render(report, fmt_name, posts=posts, session=session, fail_on=opts["fail_on"])
-        _write_output(text, path, opts["force"])
-    written = [str(p) for p, _ in outputs if p is not None and p != STDOUT]
-    if written and not opts["quiet"]:
-        from postcheck.display import markup_safe
-
-        _err_console().print(
-            f"postcheck: {report.verdict.label}: report written to {markup_safe(', '.join(written))}",
-            soft_wrap=True,
-        )
 
 
 @app.command(
