@@ -8,6 +8,7 @@ visible through one rule: an official post without --approval warns
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,30 @@ def test_declared_channel_and_choose():
     assert choose("personal", [("official", "official/")], []).channel == "official"
     both = choose("personal", [("official", "a/official/"), ("personal", "b/personal/")], [])
     assert both.problem and "different channels" in both.problem
+
+
+# --- a batch in worker processes --------------------------------------------------------
+
+
+def test_workers_get_a_share_of_the_cpus_and_the_posts_their_channels(
+    cli, quiet_school, tmp_path, monkeypatch
+):
+    from postcheck import runner
+
+    for var in runner._THREAD_VARS:
+        monkeypatch.setenv(var, "8")  # put back after the test
+    monkeypatch.setattr(runner, "_WORKER_SESSION", None)
+    runner._init_worker(None, 1)  # type: ignore[arg-type]
+    assert all(os.environ[var] == "1" for var in runner._THREAD_VARS)
+    batch = tmp_path / "batch"
+    write(batch / "official" / "a.txt")
+    write(batch / "b.txt")
+    write(batch / "c.txt", "channel: official\nHello.\n")
+    _, one = run_json(cli, quiet_school, batch)
+    _, two = run_json(cli, quiet_school, batch, "--jobs", "2")
+    assert one == two
+    assert {p["name"]: p["channel"] for p in two["posts"]} == {
+        "official/a": "official",
+        "b": "personal",
+        "c": "official",
+    }

@@ -215,3 +215,11 @@ def test_weakened_and_missing_rules_are_shown_once():
     assert text.count("pupil-full-name is disabled on official posts") == 1
     assert "policy weakened by the config's [rules]" in text
     assert "does not list logo" in text
+
+
+def test_rules_and_config_validate_keep_bracketed_words(cli, quiet_school):
+    # "[rules]" once vanished here, read as rich markup
+    res = cli("rules", "--config", quiet_school.config)
+    assert res.exit_code == 0 and "disabled on personal posts by [rules] (the haybrook" in res.stdout
+    res = cli("config", "validate", "--config", quiet_school.config)
+    assert "disabled on personal posts by [rules] (the haybrook" in res.stdout

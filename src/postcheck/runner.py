@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -239,11 +240,27 @@ def check_post(post: Post, session: Session) -> PostResult:
 # --- batches -----------------------------------------------------------------------
 
 _WORKER_SESSION: Session | None = None
+# Each worker's share of the CPUs, set in its environment before any model loads:
+# ONNX Runtime (OCR) reads it for its thread pool, BLAS and OpenMP read theirs.
+WORKER_THREADS = "POSTCHECK_WORKER_THREADS"
+_THREAD_VARS = (WORKER_THREADS, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(session: Session) -> None:
+def _init_worker(session: Session, threads: int = 1) -> None:
+    """Runs first in each worker process: the session, and the worker's thread
+    budget, so that workers do not compete with each other's library threads (ONNX
+    Runtime's spin while they wait, which costs the other worker its CPU)."""
     global _WORKER_SESSION
     _WORKER_SESSION = session
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_in_worker(post: Post) -> PostResult:
@@ -280,8 +297,10 @@ def check_posts(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         mp = multiprocessing.get_context("spawn")
+        workers = min(jobs, len(posts))
+        threads = max(1, _cpus() // workers)
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(posts)), mp_context=mp, initializer=_init_worker, initargs=(session,)
+            max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(session, threads)
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
