@@ -4,7 +4,8 @@ Per post: a banner with the verdict, the post's channel and the approval
 reference, then its findings. Below 120 columns each finding is a short block
 (severity, rule and clause numbers on one line; the message wrapped to the
 width; the location ``file:line`` on a line of its own, never broken inside a
-path); from 120 columns, when every location fits, a table. Notes that several
+path); from 120 columns, when every location fits whole beside a readable
+message column, a table (decided once per run). Notes that several
 posts share are printed once, at the end; clause text is left to ``postcheck
 explain`` and the HTML report.
 
@@ -38,7 +39,8 @@ HEADLINE = {
     Severity.WARN: "WARN: a person must look before posting",
     Severity.PASS: "PASS: no problems found",
 }
-TABLE_WIDTH = 120  # from this width, findings are a table (when every location fits)
+TABLE_WIDTH = 120  # from this width, findings may be a table (see use_table)
+MESSAGE_WIDTH = 40  # the narrowest message column a table may have
 FILE_WIDTH = 100  # --output report.txt
 INDENT = 2
 NO_EVIDENCE = ("face-no-consent", "face-unknown")
@@ -131,18 +133,29 @@ def _blocks(post: PostResult, console: Any, approval: str | None) -> None:
         console.print(_text(" " * INDENT + where(f, post), style), soft_wrap=True)
 
 
-def _table(post: PostResult, console: Any, approval: str | None) -> bool:
-    """The findings as a table, when every location fits in a third of the width."""
+def use_table(report: Report, width: int) -> bool:
+    """Whether the findings are tables: from ``TABLE_WIDTH`` columns, when every
+    location of the run fits whole and the message column keeps ``MESSAGE_WIDTH``
+    (decided once per run, so that every post reads the same way)."""
+    findings = [(f, post) for post in report.posts for f in post.findings]
+    if width < TABLE_WIDTH or not findings:
+        return False
+    widest = max(len(where(f, post)) for f, post in findings)
+    rule = max(len(f.rule) for f, _ in findings)
+    clauses = max(len(", ".join(f.clauses) or "-") for f, _ in findings)
+    # 7 for the severity, 16 for the table's borders and padding
+    return width - (7 + rule + max(clauses, 7) + widest + 16) >= MESSAGE_WIDTH
+
+
+def _table(post: PostResult, console: Any, approval: str | None) -> None:
     from rich.table import Table
 
-    widest = max((len(where(f, post)) for f in post.findings), default=0)
-    if console.width < TABLE_WIDTH or widest > console.width // 3:
-        return False
+    widest = max(len(where(f, post)) for f in post.findings)
     table = Table(expand=True, header_style="bold", show_lines=True)
     table.add_column("", no_wrap=True, width=7)
     table.add_column("rule", no_wrap=True)
     table.add_column("clauses", no_wrap=True)
-    table.add_column("message", ratio=1)
+    table.add_column("message", ratio=1, min_width=MESSAGE_WIDTH)
     table.add_column("where", no_wrap=True, min_width=widest)
     for f in post.findings:
         table.add_row(
@@ -154,7 +167,6 @@ def _table(post: PostResult, console: Any, approval: str | None) -> bool:
             style="dim" if f.approved else None,
         )
     console.print(table)
-    return True
 
 
 def _banner(post: PostResult, report: Report) -> Any:
@@ -203,9 +215,11 @@ def _shared_notes(report: Report) -> list[tuple[str, int]]:
     return [(n, c) for n, c in counts.items() if c > 1]
 
 
-def _post(post: PostResult, report: Report, console: Any, shared: set[str]) -> None:
+def _post(post: PostResult, report: Report, console: Any, shared: set[str], table: bool) -> None:
     console.print(_banner(post, report))
-    if post.findings and not _table(post, console, report.approval):
+    if post.findings and table:
+        _table(post, console, report.approval)
+    elif post.findings:
         console.print()
         _blocks(post, console, report.approval)
     faces = [
@@ -273,8 +287,9 @@ def write_report(report: Report, console: Any, quiet: bool = False) -> None:
         return
     _run_header(report, console)
     shared = _shared_notes(report)
+    table = use_table(report, console.width)
     for post in report.posts:
-        _post(post, report, console, {n for n, _ in shared})
+        _post(post, report, console, {n for n, _ in shared}, table)
     if len(report.posts) > 1:
         _summary(report, console)
         _final(report, console)
