@@ -759,3 +759,18 @@ def test_pupil_name_read_in_a_photo_is_covered(cli, school: School, tmp_path: Pa
         if f["rule"] in ("pupil-full-name", "pupil-first-name", "image-text")
     ]
     assert not left, left
+
+
+def test_cli_fix_keeps_channel_folders_for_the_copies(cli, school: School, tmp_path: Path) -> None:
+    _disable_missing(school)
+    batch = tmp_path / "batch"
+    (batch / "official").mkdir(parents=True)
+    (batch / "official" / "fair.txt").write_text("The fair is on Friday.\n")
+    (batch / "walk.txt").write_text("A lovely walk.\n")
+    out = tmp_path / "safe"
+    res = cli("fix", str(batch), "--out", str(out), "--config", str(school.config), "-q")
+    assert res.exit_code in (0, 1), res.output
+    assert (out / "official" / "fair" / "fair.txt").is_file() and (out / "walk" / "walk.txt").is_file()
+    again = cli(str(out), "--config", str(school.config), "-f", "json")
+    channels = {p["name"]: p["channel"] for p in json.loads(again.stdout)["posts"]}
+    assert channels == {"official/fair": "official", "walk": "personal"}

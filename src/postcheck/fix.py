@@ -588,10 +588,15 @@ class _Planned:
 
 
 def _safe_dir_name(name: str, register: Register, words: set[str], index: int) -> str:
-    cleaned = re.sub(r"[^\w.\- ]+", "-", name).strip(" .-") or f"post-{index}"
-    if carries_name(cleaned, register, words):
-        return f"post-{index}"
-    return cleaned
+    """The folder for a post's copies: its name, folder by folder, so that a post
+    from an ``official/`` folder keeps it (and ``postcheck DIR`` checks the copies
+    on the same channel); a part that carries a pupil's name becomes ``post-N``."""
+    parts = []
+    for part in name.split("/"):
+        cleaned = re.sub(r"[^\w.\- ]+", "-", part).strip(" .-")
+        if cleaned:
+            parts.append(f"post-{index}" if carries_name(cleaned, register, words) else cleaned)
+    return "/".join(parts) or f"post-{index}"
 
 
 def _text_ext(item: InputFile) -> tuple[str, str | None]:
