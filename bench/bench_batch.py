@@ -10,9 +10,11 @@ reference photos (enrolled once, before timing). Then runs the real command line
 ``postcheck FOLDER --config ... --format json --jobs N``, with every check on
 (faces, OCR, logo, metadata, text), nothing pinned, in the order 1, 2, 2, 1 per
 round so that drifting load on the machine falls on both, and prints wall-clock
-seconds, CPU seconds of the whole process tree, and the ratio of the two job
-counts' throughput. Start-up and model loading are included: that is what a
-user waits for.
+seconds, CPU seconds of the whole process tree, the load average around each
+run, and the ratio of the two job counts' throughput. The ratio only means
+something on an otherwise idle machine: with other work running, each process
+gets a share of the CPUs, and a second worker mostly takes share from the first.
+Start-up and model loading are included: that is what a user waits for.
 """
 
 from __future__ import annotations
@@ -115,11 +117,13 @@ def measure(args: argparse.Namespace, tmp: Path) -> int:
     runs: dict[int, list[dict[str, float]]] = {1: [], 2: []}
     for _ in range(args.rounds):
         for jobs in (1, 2, 2, 1):
+            load = os.getloadavg()[0]
             r = run(folder, config, jobs, env)
             runs[jobs].append(r)
             print(
                 f"  --jobs {jobs}: {r['wall']:6.1f} s wall, {r['cpu']:6.1f} s CPU "
-                f"({r['wall'] / r['posts']:.2f} s a post, verdict {r['verdict']})",
+                f"({r['wall'] / r['posts']:.2f} s a post, verdict {r['verdict']}); "
+                f"load average {load:.1f} -> {os.getloadavg()[0]:.1f}",
                 flush=True,
             )
     one = statistics.median(r["wall"] for r in runs[1])
@@ -127,6 +131,8 @@ def measure(args: argparse.Namespace, tmp: Path) -> int:
     cpu_one = statistics.median(r["cpu"] for r in runs[1])
     cpu_two = statistics.median(r["cpu"] for r in runs[2])
     print(f"--jobs 2 throughput: {one / two:.2f}x --jobs 1 (target >= 1.6x); CPU {cpu_two / cpu_one:.2f}x")
+    if os.getloadavg()[1] > (os.cpu_count() or 1):  # the 5-minute load average
+        print("   (other work was running: wall-clock ratios need an otherwise idle machine)")
     return 0
 
 
