@@ -177,14 +177,16 @@ def _draft(i: int, item: InputFile, docs: dict[int, TextDoc | UnreadableInput]) 
     return doc
 
 
-def check_post(post: Post, session: Session) -> PostResult:
-    docs: dict[int, TextDoc | UnreadableInput] = {}
+def _start(
+    post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]
+) -> tuple[CheckContext, list[Finding]]:
+    """The post's context, on its channel, and the findings about the post itself:
+    an unknown channel, problems met while collecting it, no inputs at all."""
     choice = _channel_for(post, session, docs)
     ctx = session.context(choice.channel)
     for note in (*post.notes, *([choice.note] if choice.note else [])):
         ctx.note(note)
     raw: list[Finding] = []
-    summaries: list[InputSummary] = []
     if choice.problem:
         raw.append(
             Finding(
@@ -194,10 +196,16 @@ def check_post(post: Post, session: Session) -> PostResult:
                 post.name,
             )
         )
-    for display, reason in post.problems:
-        raw.append(_unreadable(display, reason))
+    raw += [_unreadable(display, reason) for display, reason in post.problems]
     if not post.inputs and not post.problems:
         raw.append(_unreadable(post.name, "the post has no inputs"))
+    return ctx, raw
+
+
+def check_post(post: Post, session: Session) -> PostResult:
+    docs: dict[int, TextDoc | UnreadableInput] = {}
+    ctx, raw = _start(post, session, docs)
+    summaries: list[InputSummary] = []
     for i, item in enumerate(post.inputs):
         try:
             if item.kind == "text":
