@@ -223,3 +223,20 @@ def test_rules_and_config_validate_keep_bracketed_words(cli, quiet_school):
     assert res.exit_code == 0 and "disabled on personal posts by [rules] (the haybrook" in res.stdout
     res = cli("config", "validate", "--config", quiet_school.config)
     assert "disabled on personal posts by [rules] (the haybrook" in res.stdout
+
+
+def test_a_wordpress_caption_draft_reports_its_evidence_verbatim(cli, school, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # blocks: wrapped text reads back by joining the lines
+    d = tmp_path / "caption.txt"
+    d.write_text(
+        '[caption id="attachment_7"]Amelia Smith won the race at Oakfield today, I think every '
+        "school should be this good![/caption]\n"
+    )
+    res = cli(d, "--config", school.config)
+    assert res.exit_code == 2 and "Traceback" not in res.output  # blocked: a pupil's full name
+    data = json.loads(cli(d, "--config", school.config, "-f", "json").stdout)
+    evidence = [f["evidence"] for p in data["posts"] for f in p["findings"] if f["evidence"]]
+    assert evidence
+    flat = " ".join(res.stdout.split())
+    for words in evidence:  # every quoted piece of the draft, as it was written
+        assert " ".join(words.split()) in flat, words
