@@ -118,6 +118,12 @@ class Post:
     # Problems found while collecting the post (a symlink loop, an unreadable
     # entry): each becomes an ``unreadable-input`` finding.
     problems: tuple[tuple[str, str], ...] = ()
+    # Channels the post's folders name, as ``(channel, where)``: a folder called
+    # ``official`` or ``personal`` (see :mod:`postcheck.channel`).
+    channels: tuple[tuple[str, str], ...] = ()
+    # What the report should say about how the post was put together
+    # (several drafts in one post).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,15 +152,26 @@ class InputSummary:
 
 @dataclass(frozen=True)
 class PostResult:
+    """One post's verdict. ``channel`` is the channel it was checked on (its
+    folder, its draft's first line, or the run's default); ``weakened`` lists how
+    the config's ``[rules]`` weakens the pack on that channel."""
+
     name: str
     verdict: Severity
     inputs: tuple[InputSummary, ...]
     findings: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
+    channel: str | None = None
+    weakened: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Report:
+    """A run. ``channel`` is the default channel (``--channel`` or the config);
+    each post's own channel is on its :class:`PostResult`. ``weakened``: how
+    ``[rules]`` weakens the pack on the channels of this run's posts;
+    ``missing``: rules the pack does not list (postcheck's defaults apply)."""
+
     version: str
     policy_id: str
     policy_name: str
@@ -163,6 +180,8 @@ class Report:
     posts: tuple[PostResult, ...]
     notes: tuple[str, ...] = ()
     methods: dict[str, str] = field(default_factory=dict)
+    weakened: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Severity:

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
+from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.fingerprints import input_sha256, with_fingerprints
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy, effective_severity
+from postcheck.policy import Policy, effective_severity, weakened
 from postcheck.register import Register
 from postcheck.text.analysis import TextIndex
 from postcheck.waivers import WaiverSet, apply_waiver, expired_notes
@@ -54,11 +56,12 @@ class Session:
         check_setting(self.config.get("nlp.model"))  # a missing pipeline is a config error, now
         object.__setattr__(self, "text_index", TextIndex(self.config, self.register))
 
-    def context(self) -> CheckContext:
+    def context(self, channel: str | None = None) -> CheckContext:
+        """A fresh context for one post, on ``channel`` (default: the run's)."""
         ctx = CheckContext(
             self.config,
             self.policy,
-            self.channel,
+            channel or self.channel,
             self.register,
             self.approval,
             self.today or dt.date.today(),
@@ -180,19 +183,64 @@ def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = Non
     return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
 
 
-def check_post(post: Post, session: Session) -> PostResult:
-    ctx = session.context()
+def _channel_for(post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]) -> ChannelChoice:
+    """The post's channel (:mod:`postcheck.channel`); reads its drafts into ``docs``."""
+    declared: list[tuple[str, str]] = []
+    for i, item in enumerate(post.inputs):
+        if item.kind != "text":
+            continue
+        try:
+            docs[i] = read_draft(item)
+        except UnreadableInput as exc:
+            docs[i] = exc
+            continue
+        value = declared_channel(docs[i].text)
+        if value is not None:
+            declared.append((value, item.display))
+    return choose(session.channel, post.channels, declared)
+
+
+def _draft(i: int, item: InputFile, docs: dict[int, TextDoc | UnreadableInput]) -> TextDoc:
+    doc = docs.get(i) or read_draft(item)
+    if isinstance(doc, UnreadableInput):
+        raise doc
+    return doc
+
+
+def _start(
+    post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]
+) -> tuple[CheckContext, list[Finding]]:
+    """The post's context, on its channel, and the findings about the post itself:
+    an unknown channel, problems met while collecting it, no inputs at all."""
+    choice = _channel_for(post, session, docs)
+    ctx = session.context(choice.channel)
+    for note in (*post.notes, *([choice.note] if choice.note else [])):
+        ctx.note(note)
     raw: list[Finding] = []
-    summaries: list[InputSummary] = []
-    for display, reason in post.problems:
-        raw.append(_unreadable(display, reason))
+    if choice.problem:
+        raw.append(
+            Finding(
+                "check-error",
+                f"The post's channel is unknown: {choice.problem}. It is blocked rather than checked "
+                "against the wrong channel's rules.",
+                post.name,
+            )
+        )
+    raw += [_unreadable(display, reason) for display, reason in post.problems]
     if not post.inputs and not post.problems:
         raw.append(_unreadable(post.name, "the post has no inputs"))
+    return ctx, raw
+
+
+def check_post(post: Post, session: Session) -> PostResult:
     digests = {item.display: input_sha256(item) for item in post.inputs}
-    for item in post.inputs:
+    docs: dict[int, TextDoc | UnreadableInput] = {}
+    ctx, raw = _start(post, session, docs)
+    summaries: list[InputSummary] = []
+    for i, item in enumerate(post.inputs):
         try:
             if item.kind == "text":
-                doc = read_draft(item)
+                doc = _draft(i, item, docs)
                 if doc.note:
                     ctx.note(doc.note)
                 raw += run_text_checks(doc, ctx)
@@ -228,7 +276,10 @@ def check_post(post: Post, session: Session) -> PostResult:
     notes += expired_notes(findings)
     if not session.config.get("audit.enabled"):
         notes.append("audit trail off ([audit] enabled = false in postcheck.toml): this run is not recorded")
-    return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+    lowered = tuple(weakened(session.policy, session.config.rules, (ctx.channel,)))
+    return PostResult(
+        post.name, verdict, tuple(summaries), tuple(findings), tuple(notes), ctx.channel, lowered
+    )
 
 
 def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[Finding]:
@@ -244,11 +295,27 @@ def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[F
 # --- batches -----------------------------------------------------------------------
 
 _WORKER_SESSION: Session | None = None
+# Each worker's share of the CPUs, set in its environment before any model loads:
+# ONNX Runtime (OCR) reads it for its thread pool, BLAS and OpenMP read theirs.
+WORKER_THREADS = "POSTCHECK_WORKER_THREADS"
+_THREAD_VARS = (WORKER_THREADS, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(session: Session) -> None:
+def _init_worker(session: Session, threads: int = 1) -> None:
+    """Runs first in each worker process: the session, and the worker's thread
+    budget, so that workers do not compete with each other's library threads (ONNX
+    Runtime's spin while they wait, which costs the other worker its CPU)."""
     global _WORKER_SESSION
     _WORKER_SESSION = session
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_in_worker(post: Post) -> PostResult:
@@ -285,8 +352,10 @@ def check_posts(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         mp = multiprocessing.get_context("spawn")
+        workers = min(jobs, len(posts))
+        threads = max(1, _cpus() // workers)
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(posts)), mp_context=mp, initializer=_init_worker, initargs=(session,)
+            max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(session, threads)
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
@@ -303,14 +372,19 @@ def check_posts(
             results[i] = _safe_check(post, session)
             if on_done:
                 on_done(results[i])
-    done: Iterable[PostResult] = (r for r in results if r is not None)
+    done = tuple(
+        r if r.channel else dataclasses.replace(r, channel=session.channel) for r in results if r is not None
+    )
+    used = tuple(dict.fromkeys(r.channel or session.channel for r in done))
     return Report(
         __version__,
         session.policy.id,
         session.policy.name,
         session.channel,
         session.approval,
-        tuple(done),
+        done,
+        weakened=tuple(weakened(session.policy, session.config.rules, used)),
+        missing=session.policy.missing,
     )
 
 

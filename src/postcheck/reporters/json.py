@@ -61,6 +61,7 @@ def post_dict(post: PostResult) -> dict[str, Any]:
         inputs.append(entry)
     return {
         "name": post.name,
+        "channel": post.channel,
         "verdict": post.verdict.label,
         "inputs": inputs,
         "findings": [finding_dict(f) for f in post.findings if not f.approved],
@@ -78,6 +79,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "approval": report.approval,
         "verdict": report.verdict.label,
         "counts": report.counts,
+        "weakened": list(report.weakened),
+        "rules_not_in_pack": list(report.missing),
         "posts": [post_dict(p) for p in report.posts],
     }
 
