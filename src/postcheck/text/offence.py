@@ -179,7 +179,7 @@ _COMMUNITY = ("org", "role", "staff", "year", "generic")
 # Community words that are people (not "the school", "the staffroom", "the Trust").
 _PEOPLE = re.compile(
     r"pupil|student|kid|child|parent|mum|dad|famil|staff|teacher|colleague|governor|class|year|"
-    r"\by\d|leader|slt|trainee|nqt|ect|head|principal|deputy|senco|manager|\bta\b|leavers|form",
+    r"\by\d|leader|slt|trainee|nqt|ect|head|principal|deputy|senco|manager|\bta\b|leavers|form|\bsets?\b|group",
     re.I,
 )
 
