@@ -14,8 +14,8 @@ FUZZY_MIN_LETTERS = 5
 
 # Disclaimers: the configured phrase matches a sentence of the draft when
 # rapidfuzz's partial_ratio is at least this (0-100). 85 accepts case, punctuation
-# and one or two changed words ("These are my own views, not those of the academy")
-# and rejects unrelated sentences (measured: see docs/text-rules.md, "Disclaimers").
+# and one or two changed words ("These are my own views, not those of the academy");
+# set in the first version on the hand-written corpus's disclaimer variants.
 DISCLAIMER_MIN_SCORE = 85
 # ... or all of the phrase's words appear in one window and the partial ratio is at
 # least this (reordered wording: "views my own and not those of the academy").
