@@ -13,17 +13,20 @@ Grouping rule (documented in the README):
 
 from __future__ import annotations
 
+import codecs
 import errno
 import html.parser
 import io
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from postcheck.errors import InputMissing, UnreadableInput
+from postcheck.limits import DOCX_MAX_BYTES, DRAFT_MAX_BYTES, FOLDER_MAX_DEPTH, too_large
 from postcheck.model import InputFile, Post
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".docx", ".html", ".htm"}
@@ -101,11 +104,9 @@ def _entries(folder: Path) -> list[tuple[str, Path, str]]:
                 out.append(("dir", path, ""))
             elif entry.is_file(follow_symlinks=True):
                 out.append(("file", path, ""))
-            elif entry.is_symlink():
-                os.stat(path)  # raises for a loop or a broken link
-                out.append(("problem", path, "not a regular file"))
-            else:
-                out.append(("problem", path, "not a regular file"))
+            else:  # a pipe, a device, a socket: never opened
+                kind = file_kind(os.stat(path).st_mode)  # raises for a loop or a broken link
+                out.append(("problem", path, not_regular(kind or "not a regular file")))
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 reason = "a symbolic-link loop"
@@ -117,9 +118,15 @@ def _entries(folder: Path) -> list[tuple[str, Path, str]]:
     return out
 
 
-def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
-    """Every file below ``folder``, noting symlink loops and unreadable entries."""
+def _walk(folder: Path, seen: frozenset[tuple[int, int]], depth: int = 1) -> _Walk:
+    """Every file below ``folder``, noting symlink loops, unreadable entries and
+    folders nested deeper than :data:`FOLDER_MAX_DEPTH`."""
     out = _Walk([], [])
+    if depth > FOLDER_MAX_DEPTH:
+        out.problems.append(
+            (str(folder), f"folders nested more than {FOLDER_MAX_DEPTH} deep are not read, so not checked")
+        )
+        return out
     try:
         st = folder.stat()
     except OSError as exc:
@@ -131,7 +138,7 @@ def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
         return out
     for kind, path, reason in _entries(folder):
         if kind == "dir":
-            sub = _walk(path, seen | {key})
+            sub = _walk(path, seen | {key}, depth + 1)
             out.files += sub.files
             out.problems += sub.problems
         elif kind == "file":
@@ -173,29 +180,54 @@ def _post_name(paths: list[Path]) -> str:
 def collect_posts(args: list[str], stdin: bytes | None = None) -> list[Post]:
     """Turn the command line's inputs into posts (see the module docstring).
 
-    Raises :class:`InputMissing` when a named input does not exist.
+    Raises :class:`InputMissing` when a named input does not exist or cannot be
+    looked at. A pipe or a device is never opened: it blocks the post.
     """
     single: list[InputFile] = []
+    refused: list[tuple[str, str]] = []
     posts: list[Post] = []
     for arg in args:
         if arg == "-":
-            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            # one byte past the limit is enough to say the text is too large
+            data = stdin if stdin is not None else sys.stdin.buffer.read(DRAFT_MAX_BYTES + 1)
             single.append(InputFile("<stdin>", "text", None, data))
             continue
         path = Path(arg)
-        if not path.exists():
-            if path.is_symlink():
-                raise InputMissing(f"{arg}: a broken symbolic link")
-            raise InputMissing(f"{arg}: no such file or folder")
-        if path.is_dir():
+        mode = _stat_argument(arg, path).st_mode
+        if stat.S_ISDIR(mode):
             posts.extend(posts_from_folder(path))
-        else:
+        elif stat.S_ISREG(mode):
             single.append(input_file(path, arg))
-    if single:
-        first_file = next((i for i in single if i.path is not None), None)
-        name = first_file.path.stem if first_file and first_file.path else "draft"
-        posts.insert(0, Post(name, tuple(single)))
+        else:
+            refused.append((arg, not_regular(file_kind(mode) or "not a regular file")))
+    if single or refused:
+        first_file = next((i.path for i in single if i.path is not None), None)
+        if first_file is None and refused and not single:
+            first_file = Path(refused[0][0])
+        name = first_file.stem if first_file is not None else "draft"
+        posts.insert(0, Post(name, tuple(single), tuple(refused)))
     return posts
+
+
+def _stat_argument(arg: str, path: Path) -> os.stat_result:
+    """``os.stat`` of an input named on the command line; a one-line
+    :class:`InputMissing` (exit 66) when it does not exist or cannot be looked at."""
+    try:
+        return path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            reason = "a broken symbolic link"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            reason = "no such file or folder"
+        elif exc.errno == errno.ELOOP:
+            reason = "a symbolic-link loop"
+        elif exc.errno == errno.EACCES:
+            reason = "permission denied: a folder on its path cannot be read"
+        elif exc.errno == errno.ENAMETOOLONG:
+            reason = "the path is too long for this system"
+        else:
+            reason = f"cannot read: {exc.strerror or exc}"
+        raise InputMissing(f"{arg}: {reason}") from exc
 
 
 # --- drafts ------------------------------------------------------------------------
@@ -211,13 +243,74 @@ class TextDoc:
     note: str | None = None  # e.g. "not UTF-8: read as cp1252"
 
 
+def file_kind(mode: int) -> str | None:
+    """What a non-regular file is ("a named pipe"), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def not_regular(kind: str) -> str:
+    return f"{kind}, not a file: postcheck reads only regular files (use - for standard input)"
+
+
+def read_file(path: Path, limit: int, what: str = "the file is") -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    The file is opened without blocking and checked before anything is read, so
+    a named pipe or a device is refused, never waited on or read forever.
+    Raises :class:`UnreadableInput` with the reason."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except IsADirectoryError as exc:
+        raise UnreadableInput("is a folder") from exc
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        kind = file_kind(st.st_mode)
+        if kind == "a folder":
+            raise UnreadableInput("is a folder")
+        if kind is not None:
+            raise UnreadableInput(not_regular(kind))
+        if st.st_size > limit:
+            raise UnreadableInput(too_large(what, limit))
+        try:
+            data = fh.read(limit + 1)
+        except OSError as exc:
+            raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise UnreadableInput(too_large(what, limit))
+    return data
+
+
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BINARY = "binary data, not text: is this the right file?"
+
+
 def _decode(data: bytes, display: str) -> tuple[str, str | None]:
     if not data.strip():
         raise UnreadableInput("the file is empty: there is nothing to check")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
+    # UTF-32's byte-order marks begin with UTF-16's: test them first.
+    if data.startswith(_UTF32_BOMS):
+        text = _strict(data, "utf-32")
+        return text, f"{display}: read as UTF-32 (it starts with a UTF-32 byte-order mark)"
+    if data.startswith(_UTF16_BOMS):
+        return _strict(data, "utf-16"), None
     if b"\x00" in data[:8192]:
-        raise UnreadableInput("binary data, not text: is this the right file?")
+        # NUL bytes: binary, or UTF-16/UTF-32 without a byte-order mark (never
+        # taken for each other: charset-normalizer tells them apart by layout)
+        return _wide_without_bom(data, display)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
@@ -226,12 +319,53 @@ def _decode(data: bytes, display: str) -> tuple[str, str | None]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise UnreadableInput("binary data, not text: is this the right file?")
+        raise UnreadableInput(_BINARY)
     text = str(best)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    if controls > max(2, len(text) // 100):
-        raise UnreadableInput("binary data, not text: is this the right file?")
+    if _mostly_controls(text):
+        raise UnreadableInput(_BINARY)
     return text, f"{display}: not UTF-8: read as {best.encoding}; check the text reads correctly"
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(f"not valid {encoding.upper()} text ({exc.reason})") from exc
+    if not text.strip():
+        raise UnreadableInput("the file is empty: there is nothing to check")
+    if _mostly_controls(text):
+        raise UnreadableInput(_BINARY)
+    return text
+
+
+def _mostly_controls(text: str) -> bool:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
+    return controls > max(2, len(text) // 100)
+
+
+def _wide_without_bom(data: bytes, display: str) -> tuple[str, str | None]:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or not best.encoding.startswith(("utf_16", "utf_32")):
+        raise UnreadableInput(_BINARY)
+    text = str(best)
+    if not text.strip() or _mostly_controls(text):
+        raise UnreadableInput(_BINARY)
+    encoding = best.encoding.upper().replace("_", "-")
+    return text, f"{display}: no byte-order mark: read as {encoding}; check the text reads correctly"
+
+
+def _draft_bytes(item: InputFile) -> bytes:
+    if item.data is not None:
+        if len(item.data) > DRAFT_MAX_BYTES:
+            raise UnreadableInput(too_large("the text is", DRAFT_MAX_BYTES))
+        return item.data
+    assert item.path is not None
+    ext = item.path.suffix.lower()
+    # A .docx holds its pictures too; other drafts are text.
+    limit = DOCX_MAX_BYTES if ext == ".docx" or ext not in TEXT_EXTENSIONS else DRAFT_MAX_BYTES
+    return read_file(item.path, limit)
 
 
 class _HTMLText(html.parser.HTMLParser):
@@ -315,16 +449,7 @@ def docx_text(data: bytes) -> str:
 
 def read_draft(item: InputFile) -> TextDoc:
     """The text of a draft. Raises :class:`UnreadableInput` with the reason."""
-    if item.data is not None:
-        data = item.data
-    else:
-        assert item.path is not None
-        try:
-            data = item.path.read_bytes()
-        except IsADirectoryError as exc:
-            raise UnreadableInput("is a folder") from exc
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
+    data = _draft_bytes(item)
     ext = item.path.suffix.lower() if item.path else ".txt"
     if ext == ".docx" or (data[:2] == b"PK" and ext not in (".txt", ".md")):
         if not data:
@@ -333,8 +458,10 @@ def read_draft(item: InputFile) -> TextDoc:
         if not text.strip():
             raise UnreadableInput("the document has no text: there is nothing to check")
         return TextDoc(text, item.display)
+    if len(data) > DRAFT_MAX_BYTES:
+        raise UnreadableInput(too_large("the file is", DRAFT_MAX_BYTES))
     if data[:2] == b"PK" or sniff_image(data[:16]):
-        raise UnreadableInput("binary data, not text: is this the right file?")
+        raise UnreadableInput(_BINARY)
     if ext not in TEXT_EXTENSIONS and item.path is not None:
         raise UnreadableInput(
             f"unsupported format {ext or '(no extension)'}: postcheck reads "

@@ -1,0 +1,189 @@
+"""Bad input, as a user (or someone careless, or hostile) would give it: text in
+odd encodings, inputs past the size limits, pipes and devices, folders that
+cannot be read or are nested absurdly deep. Each case ends in a clear finding
+or a one-line error with the documented exit code, never a hang, a traceback
+or exit 70."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from postcheck import limits
+
+NAMED = "Well done Amelia Smith at sports day!\n"  # P001: name consent "first" -> full name blocks
+
+
+def report(res) -> dict:
+    return json.loads(res.stdout)
+
+
+def findings(res) -> list[dict]:
+    return [f for p in report(res)["posts"] for f in p["findings"]]
+
+
+def rules(res) -> set[str]:
+    return {f["rule"] for f in findings(res)}
+
+
+def official(cli, school, *args, input=None):
+    return cli(*args, "--config", school.config, "--channel", "official", "-f", "json", input=input)
+
+
+# --- encodings ---------------------------------------------------------------------------
+
+
+def test_utf32_draft_with_bom_is_read_and_said(cli, school, tmp_path):
+    path = tmp_path / "draft.txt"
+    path.write_bytes(NAMED.encode("utf-32"))
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    assert rules(res) == {"pupil-full-name"}
+    assert any("UTF-32" in n for n in report(res)["posts"][0]["notes"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-32-le", "utf-32-be"])
+def test_utf32_draft_without_bom_is_not_read_as_utf16(cli, school, tmp_path, encoding):
+    path = tmp_path / "draft.txt"
+    path.write_bytes(NAMED.encode(encoding))
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    assert rules(res) == {"pupil-full-name"}
+    notes = report(res)["posts"][0]["notes"]
+    assert any(encoding.upper() in n and "no byte-order mark" in n for n in notes)
+
+
+def test_utf16_text_that_does_not_decode_is_unreadable_not_an_error(cli, school, tmp_path):
+    path = tmp_path / "draft.txt"
+    path.write_bytes(b"\xff\xfe" + "Sports day".encode("utf-16-le") + b"\x00\xd8")  # a lone surrogate
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    assert rules(res) == {"unreadable-input"}
+
+
+# --- size limits ---------------------------------------------------------------------------
+
+
+def test_draft_larger_than_the_limit_is_unreadable_not_read(cli, school, tmp_path):
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Sunny day at the seaside. " * (limits.DRAFT_MAX_BYTES // 26 + 1))
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "larger than 5 MB" in f["message"]
+
+
+def test_standard_input_larger_than_the_limit_is_unreadable(cli, school):
+    res = official(cli, school, "-", input=b"Sunny day. " * (limits.DRAFT_MAX_BYTES // 11 + 1))
+    assert res.exit_code == 2
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "larger than 5 MB" in f["message"]
+
+
+# --- pipes, devices, permissions, depth -------------------------------------------------------
+
+
+def test_named_pipe_on_the_command_line_is_refused_not_waited_on(cli_process, school, tmp_path):
+    fifo = tmp_path / "draft.txt"
+    os.mkfifo(fifo)
+    res = cli_process(fifo, "--config", school.config, "-f", "json", timeout=60)
+    assert res.exit_code == 2, res.output
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "named pipe" in f["message"]
+
+
+def test_named_pipe_in_a_batch_blocks_its_post(cli_process, school, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "trip.txt").write_text("Sunny day at the seaside.\n")
+    os.mkfifo(batch / "trip-2.txt")
+    res = cli_process(batch, "--config", school.config, "-f", "json", timeout=60)
+    assert res.exit_code == 2, res.output
+    assert any("named pipe" in f["message"] for f in findings(res))
+
+
+def test_device_on_the_command_line_is_refused(cli, school):
+    res = official(cli, school, "/dev/null")
+    assert res.exit_code == 2
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "a device" in f["message"]
+
+
+def test_file_inside_an_unreadable_folder_is_a_one_line_error_66(cli_process, school, tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "draft.txt").write_text("Sunny day.\n")
+    locked.chmod(0)
+    try:
+        res = cli_process(locked / "draft.txt", "--config", school.config)
+    finally:
+        locked.chmod(0o755)
+    assert res.exit_code == 66, res.output
+    assert "permission denied" in res.stderr and "Traceback" not in res.output
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_user_config_folder_is_a_config_error_78(cli_process, tmp_path):
+    home_config = tmp_path / "xdg-config"  # the cli_process fixture's XDG_CONFIG_HOME
+    home_config.mkdir()
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Sunny day.\n")
+    home_config.chmod(0)
+    try:
+        res = cli_process(draft)
+    finally:
+        home_config.chmod(0o755)
+    assert res.exit_code == 78, res.output
+    assert "cannot tell whether a config file is there" in res.stderr and "Traceback" not in res.output
+
+
+def _nest(root: Path, depth: int) -> Path:
+    """``root/a/a/.../a`` ``depth`` folders deep, made one level at a time."""
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for _ in range(depth):
+            os.mkdir("a", dir_fd=fd)
+            inner = os.open("a", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with open(os.open("draft.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as fh:
+            fh.write("Well done Amelia Smith!\n")
+    finally:
+        os.close(fd)
+    return root
+
+
+def _unnest(root: Path, depth: int) -> None:
+    """Remove what :func:`_nest` made, deepest first (shutil.rmtree recurses too deep)."""
+    fds = [os.open(root, os.O_RDONLY)]
+    try:
+        for _ in range(depth):
+            fds.append(os.open("a", os.O_RDONLY, dir_fd=fds[-1]))
+        os.unlink("draft.txt", dir_fd=fds[-1])
+        for parent in reversed(fds[:-1]):
+            os.rmdir("a", dir_fd=parent)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def test_folder_nested_1100_deep_blocks_without_a_traceback(cli, school):
+    import shutil
+    import tempfile
+
+    # outside pytest's own temporary folders: its clean-up cannot remove a tree this deep
+    root = Path(tempfile.mkdtemp(prefix="postcheck-deep-"))
+    batch = root / "batch"
+    (batch / "post").mkdir(parents=True)
+    try:
+        _nest(batch / "post", 1100)
+        res = official(cli, school, batch)
+    finally:
+        _unnest(batch / "post", 1100)
+        shutil.rmtree(root)
+    assert res.exit_code == 2, res.output
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and f"more than {limits.FOLDER_MAX_DEPTH} deep" in f["message"]
