@@ -1,8 +1,9 @@
 """Bad input, as a user (or someone careless, or hostile) would give it: text in
 odd encodings, inputs past the size limits, pipes and devices, folders that
-cannot be read or are nested absurdly deep. Each case ends in a clear finding
-or a one-line error with the documented exit code, never a hang, a traceback
-or exit 70."""
+cannot be read or are nested absurdly deep, a spaCy pipeline that is not
+installed, outputs aimed at the inputs. Each case ends in a clear finding or a
+one-line error with the documented exit code, never a hang, a traceback or
+exit 70."""
 
 from __future__ import annotations
 
@@ -187,3 +188,72 @@ def test_folder_nested_1100_deep_blocks_without_a_traceback(cli, school):
     assert res.exit_code == 2, res.output
     (f,) = findings(res)
     assert f["rule"] == "unreadable-input" and f"more than {limits.FOLDER_MAX_DEPTH} deep" in f["message"]
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def test_missing_nlp_model_is_a_config_error_78_at_startup(cli, school, tmp_path):
+    school.write_config(school.config.read_text() + '\n[nlp]\nmodel = "en_core_web_nonesuch"\n')
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Sunny day.\n")
+    res = cli(draft, "--config", school.config)
+    assert res.exit_code == 78
+    assert "en_core_web_nonesuch" in res.stderr and "not installed" in res.stderr
+    assert res.stdout == "" and "Traceback" not in res.output
+
+
+# --- outputs never land on inputs -------------------------------------------------------------
+
+
+def test_output_over_the_draft_is_refused_even_with_force(cli, school, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(NAMED)
+    res = cli(draft, "--config", school.config, "-f", "json", "--output", draft, "--force")
+    assert res.exit_code == 64
+    assert "never writes over or into an input" in res.stderr
+    assert draft.read_text() == NAMED
+
+
+def test_output_through_a_hard_link_or_symlink_to_the_draft_is_refused(cli, school, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(NAMED)
+    os.link(draft, tmp_path / "hard.json")
+    (tmp_path / "soft.json").symlink_to(draft)
+    for other in ("hard.json", "soft.json"):
+        res = cli(draft, "--config", school.config, "-f", "json", "-o", tmp_path / other, "--force")
+        assert res.exit_code == 64, other
+    assert draft.read_text() == NAMED
+
+
+def test_output_inside_a_batch_folder_is_refused(cli, school, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "trip.txt").write_text("Sunny day.\n")
+    res = cli(batch, "--config", school.config, "-f", "json", "-o", batch / "report.json")
+    assert res.exit_code == 64
+    assert not (batch / "report.json").exists()
+    res = cli(batch, "--config", school.config, "-f", "json", "-o", tmp_path / "report.json")
+    assert res.exit_code == 0 and (tmp_path / "report.json").exists()
+
+
+def test_fix_out_into_an_input_folder_is_refused(cli, school, tmp_path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    (batch / "trip.txt").write_text(NAMED)
+    before = sorted(p.name for p in batch.rglob("*"))
+    for out in (batch, batch / "safe"):
+        res = cli("fix", batch, "--out", out, "--config", school.config, "--channel", "official")
+        assert res.exit_code == 64, res.output
+        assert "never writes over or into an input" in res.stderr
+    assert sorted(p.name for p in batch.rglob("*")) == before
+
+
+def test_fix_out_in_the_folder_of_a_draft_is_refused_but_a_subfolder_is_not(cli, school, tmp_path):
+    draft = tmp_path / "draft.txt"
+    draft.write_text(NAMED)
+    res = cli("fix", draft, "--out", tmp_path, "--config", school.config, "--channel", "official")
+    assert res.exit_code == 64 and draft.read_text() == NAMED
+    res = cli("fix", draft, "--out", tmp_path / "safe", "--config", school.config, "--channel", "official")
+    assert res.exit_code in (0, 1), res.output
+    assert (tmp_path / "safe" / "draft.txt").read_text() != NAMED

@@ -180,7 +180,11 @@ def exit_code_for(verdict: int, fail_on: str) -> int:
 
 
 def load_session(
-    config_path: Path | None, policy: str | None, channel: str | None, approval: str | None
+    config_path: Path | None,
+    policy: str | None,
+    channel: str | None,
+    approval: str | None,
+    require_model: bool = True,
 ) -> Any:
     """Config, pack, register and channel for a run (raises ConfigError → 78)."""
     from postcheck.config import resolve_config
@@ -201,8 +205,30 @@ def load_session(
             soft_wrap=True,
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
+    if require_model:
+        require_nlp_model(config.get("nlp.model"))
     register = load_register(config)
     return Session(config, pack, channel or config.channel, register, approval)
+
+
+def require_nlp_model(setting: str) -> None:
+    """A ConfigError (78) now, before any post is read, when ``[nlp] model`` names a
+    spaCy pipeline that is not installed (found without importing spaCy)."""
+    import importlib.util
+
+    from postcheck.errors import ConfigError
+    from postcheck.nlp import model_name
+
+    name = model_name(setting)
+    try:
+        found = name is None or importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        raise ConfigError(
+            f"nlp.model = {setting!r}: the spaCy pipeline {name!r} is not installed",
+            hint=f'install it (python -m spacy download {name}), or set nlp.model to "auto" or "none"',
+        )
 
 
 def _write_output(text: str, output: Path | None, force: bool) -> None:
@@ -238,9 +264,14 @@ def check(
     config: ConfigOpt = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write the report to this file (never an input or inside an input folder)."
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --output file if it exists (never an input).")
+    ] = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
     ] = FailOn.warn,
@@ -250,10 +281,13 @@ def check(
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,
 ) -> None:
-    from postcheck.inputs import collect_posts
+    from postcheck.inputs import collect_posts, output_conflict
     from postcheck.reporters import render
     from postcheck.runner import check_posts
 
+    clash = output_conflict(output, inputs) if output is not None else None
+    if clash:  # never, even with --force: postcheck does not modify its inputs
+        raise UsageError(f"--output {output}: {clash}; postcheck never writes over or into an input")
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output}: already exists; use --force to overwrite it")
     posts = collect_posts(inputs)
@@ -365,7 +399,7 @@ def config_show(config: ConfigOpt = None) -> None:
 def config_validate(config: ConfigOpt = None) -> None:
     from postcheck.explain import validate
 
-    problems = validate(load_session(config, None, None, None))
+    problems = validate(load_session(config, None, None, None, require_model=False))
     if problems:
         raise typer.Exit(EXIT_CONFIG)
 

@@ -72,8 +72,11 @@ def fix_command(
     from postcheck.cli import load_session
     from postcheck.errors import UsageError
     from postcheck.fix import fix_posts
-    from postcheck.inputs import collect_posts
+    from postcheck.inputs import collect_posts, output_conflict
 
+    clash = output_conflict(out, inputs, folder=True)
+    if clash:
+        raise UsageError(f"--out {out}: {clash}; postcheck never writes over or into an input")
     posts = collect_posts(inputs)
     if not posts:
         raise UsageError("nothing to fix: no drafts or photos among the inputs")

@@ -473,3 +473,56 @@ def read_draft(item: InputFile) -> TextDoc:
         if not text.strip():
             raise UnreadableInput("the page has no text: there is nothing to check")
     return TextDoc(text, item.display, None, note)
+
+
+# --- outputs never land on inputs --------------------------------------------------
+
+
+def output_conflict(target: Path, args: list[str], folder: bool = False) -> str | None:
+    """Why writing ``target`` (a report file, or with ``folder`` the folder for
+    ``fix``'s copies) would write over or into an input named in ``args``, or None.
+
+    Paths are compared resolved and by inode, so a symbolic or hard link to an
+    input, or a second name for its folder, is caught too."""
+    out = _identity(target)
+    ancestors = _ancestors(target)
+    for arg in args:
+        if arg == "-":
+            continue
+        path = Path(arg)
+        me = _identity(path)
+        if me is None:
+            continue
+        if path.is_dir():
+            if me == out:
+                return f"it is the input folder {arg}"
+            if me in ancestors:
+                return f"it is inside the input folder {arg}"
+        elif me == out:
+            return f"it is the input {arg}"
+        elif folder and out is not None and _identity(path.parent) == out:
+            return f"it is the folder the input {arg} is in"
+    return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _ancestors(path: Path) -> list[tuple[int, int]]:
+    """The inodes of ``path``'s existing folders, nearest first (resolved, so
+    ``..`` and symbolic links lead where they really lead)."""
+    try:
+        real = path.resolve(strict=False)
+    except (OSError, RuntimeError):
+        real = path.absolute()
+    out = []
+    for parent in real.parents:
+        ident = _identity(parent)
+        if ident is not None:
+            out.append(ident)
+    return out
