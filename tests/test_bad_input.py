@@ -84,6 +84,21 @@ def test_standard_input_larger_than_the_limit_is_unreadable(cli, school):
     assert f["rule"] == "unreadable-input" and "larger than 5 MB" in f["message"]
 
 
+def test_page_of_a_tiff_past_the_pixel_limit_is_not_checked(cli, school, tmp_path, monkeypatch):
+    from PIL import Image
+
+    path = tmp_path / "scan.tif"
+    small, large = Image.new("RGB", (60, 40), "white"), Image.new("RGB", (300, 200), "white")
+    small.save(path, save_all=True, append_images=[large])
+    # the first page is under the limit (it is what Pillow checks on opening); page 2 is not
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    unreadable = [f for f in findings(res) if f["rule"] == "unreadable-input"]
+    assert [f["input"] for f in unreadable] == [f"{path} (page 2)"]
+    assert "too large" in unreadable[0]["message"]
+
+
 # --- pipes, devices, permissions, depth -------------------------------------------------------
 
 

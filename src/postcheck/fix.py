@@ -789,6 +789,10 @@ def fix_posts(
                     ff, used = _fix_photo_file(
                         plan, mine, summaries.get(item.display), register, channel, cover_mode, force
                     )
+                    if ff.output is not None and _has_frames(item, result):
+                        ff.changes.append(
+                            "only the first frame, page or image is kept: the copy is one picture"
+                        )
             except UnreadableInput as exc:
                 pf.files.append(FileFix(item.display, None, item.kind, "skipped", [exc.reason]))
                 continue
@@ -917,6 +921,12 @@ def _fix_photo_file(
         changes = ["an earlier copy exists: kept (use --force to replace it)"]
         used = set()
     return FileFix(plan.item.display, plan.dest, "image", status, changes, renamed), used
+
+
+def _has_frames(item: InputFile, result: PostResult) -> bool:
+    """Whether the original picture has more than one frame, page or image."""
+    prefix = f"{item.display} ("
+    return any(s.path.startswith(prefix) and "thumbnail" not in s.path for s in result.inputs)
 
 
 def still_by_hand(pf: PostFix) -> list[Finding]:

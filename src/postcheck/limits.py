@@ -13,6 +13,8 @@ MB = 1024 * 1024
 DRAFT_MAX_BYTES = 5 * MB
 # A .docx file, its pictures included.
 DOCX_MAX_BYTES = 50 * MB
+# Frames, pages or images of one picture that are checked; a picture with more is blocked.
+IMAGE_MAX_FRAMES = 100
 # Folders below a batch folder that are followed; anything deeper blocks its post.
 FOLDER_MAX_DEPTH = 64
 

@@ -1,8 +1,12 @@
 """Running the checks on posts.
 
-Every check runs inside its own ``try``: an exception becomes a
-``check-error`` finding (block) and a file that cannot be read becomes
-``unreadable-input`` (block), so nothing passes unchecked. The runner then
+Coverage is explicit: the readers return every part of every input (a
+picture's frames, pages, images and thumbnails) and the runner runs every
+applicable check on each part.
+A part that could not be read is an ``unreadable-input`` finding naming it;
+every check runs inside its own ``try``, so an exception becomes a
+``check-error`` finding naming the part and a capability that is off or
+missing a reported "not checked": nothing passes unchecked. The runner then
 gives each finding its severity and clauses from the policy pack, applies
 ``[rules]`` overrides from the config and the ``--approval`` waiver, and takes
 the highest severity as the post's verdict.
@@ -76,8 +80,8 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
 def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Finding]:
     try:
         return list(spec.load()(item, ctx))
-    except UnreadableInput:
-        raise
+    except UnreadableInput as exc:  # a part of the input the check needed could not be read
+        return [_unreadable(display, exc.reason)]
     except Unavailable as exc:
         ctx.note(f"not checked: {exc.what} ({exc.hint})")
         return [_error(spec, display, exc)]
@@ -150,6 +154,96 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
     return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
 
 
+def _check_draft(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    summaries.append(InputSummary(item.display, item.kind))
+    try:
+        doc = read_draft(item)
+    except UnreadableInput as exc:
+        return [_unreadable(item.display, exc.reason)]
+    if doc.note:
+        ctx.note(doc.note)
+    return run_text_checks(doc, ctx)
+
+
+def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    """Every part of a picture: the first frame, then the others and the EXIF
+    thumbnails (:mod:`postcheck.parts`). A finding repeated word for word on a
+    later part (the same caption in every frame) is reported once."""
+    from postcheck.parts import image_parts, open_embedded
+
+    try:
+        # decode once, so an unreadable picture is reported as such
+        if item.path is None:
+            ctx.provide_image(item, open_embedded(item))
+        ctx.image(item)
+    except UnreadableInput as exc:
+        summaries.append(InputSummary(item.display, "image"))
+        return [_unreadable(item.display, exc.reason)]
+    out = _image_checks(item, ctx, summaries)
+    seen = {_same(f) for f in out}
+    try:
+        for part in image_parts(item, ctx.image(item), ctx.notes, _thumbnail_covered(ctx)):
+            if part.loaded is None:
+                out.append(_unreadable(part.item.display, part.problem or "could not be decoded"))
+                continue
+            ctx.provide_image(part.item, part.loaded)
+            for f in _image_checks(part.item, ctx, summaries):
+                if _same(f) not in seen:
+                    seen.add(_same(f))
+                    out.append(f)
+            ctx.forget(part.item.display)  # a frame's pixels are not kept once checked
+    except UnreadableInput as exc:
+        out.append(_unreadable(f"{item.display} (frames)", exc.reason))
+    return out
+
+
+def _thumbnail_covered(ctx: CheckContext) -> Callable[[Any, Any], bool]:
+    """A thumbnail is covered by its photo's checks when it is a scaled copy of the
+    photo and shows no face the photo's face check did not find."""
+    from postcheck.parts import faces_not_in, is_scaled_copy
+
+    def covered(thumb: Any, photo: Any) -> bool:
+        if not is_scaled_copy(thumb, photo.image):
+            return False
+        boxes = ctx.facts.get(photo.display, {}).get("face_boxes")
+        if boxes is None:  # faces were not looked for on this post: nor would they be on the thumbnail
+            return True
+        config = ctx.config
+        new = faces_not_in(
+            thumb,
+            photo.image,
+            [b.box for b in boxes],
+            config.get("faces.detector"),
+            int(config.get("faces.min_face_px")),
+            float(config.get("faces.tolerance")),
+        )
+        return not new
+
+    return covered
+
+
+def _same(f: Finding) -> tuple[Any, ...]:
+    return (f.rule, f.variant, f.message, f.evidence, f.source, f.box, f.span, f.person)
+
+
+def _image_checks(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    ctx.fact(item.display, "size", ctx.image(item).size)
+    out: list[Finding] = []
+    for spec in _specs("image", ctx):
+        out += _run(spec, item, item.display, ctx)
+    facts = ctx.facts.get(item.display, {})
+    summaries.append(
+        InputSummary(
+            item.display,
+            item.kind,
+            facts.get("faces"),
+            tuple(facts.get("face_boxes", ())),
+            facts.get("size"),
+        )
+    )
+    return out
+
+
 def check_post(post: Post, session: Session) -> PostResult:
     ctx = session.context()
     raw: list[Finding] = []
@@ -159,29 +253,10 @@ def check_post(post: Post, session: Session) -> PostResult:
     if not post.inputs and not post.problems:
         raw.append(_unreadable(post.name, "the post has no inputs"))
     for item in post.inputs:
-        try:
-            if item.kind == "text":
-                doc = read_draft(item)
-                if doc.note:
-                    ctx.note(doc.note)
-                raw += run_text_checks(doc, ctx)
-            else:
-                loaded = ctx.image(item)  # decode once, so an unreadable image is reported as such
-                ctx.fact(item.display, "size", loaded.size)
-                for spec in _specs("image", ctx):
-                    raw += _run(spec, item, item.display, ctx)
-        except UnreadableInput as exc:
-            raw.append(_unreadable(item.display, exc.reason))
-        facts = ctx.facts.get(item.display, {})
-        summaries.append(
-            InputSummary(
-                item.display,
-                item.kind,
-                facts.get("faces"),
-                tuple(facts.get("face_boxes", ())),
-                facts.get("size"),
-            )
-        )
+        if item.kind == "text":
+            raw += _check_draft(item, ctx, summaries)
+        else:
+            raw += _check_picture(item, ctx, summaries)
     for spec in _specs("post", ctx):
         raw += _run(spec, post, post.name, ctx)
     findings = [f for f in (resolve(f, ctx) for f in raw) if f is not None]

@@ -275,24 +275,42 @@ _IPTC = {
 }
 
 
-def _iptc_texts(path: Path, fmt: str, meta: Metadata) -> None:
-    if fmt not in ("jpeg", "tiff", "mpo"):
+def _iptc_texts(loaded: Any, meta: Metadata) -> None:
+    if "iptc" in loaded.info:  # read with the frame (a TIFF page's own IPTC)
+        info = loaded.info["iptc"] or {}
+    elif loaded.format not in ("jpeg", "tiff", "mpo") or (loaded.path is None and loaded.data is None):
         return
-    from PIL import Image, IptcImagePlugin
-
-    try:
-        with Image.open(path) as im:
-            info = IptcImagePlugin.getiptcinfo(im) or {}
-    except Exception:
-        info = {}
-        meta.add("IPTC (unparsed)", _raw_iptc(path))
+    else:
+        info = _iptc_of(loaded, meta)
     for key, source in _IPTC.items():
         if key in info:
             meta.add(source, info[key])
 
 
-def _raw_iptc(path: Path) -> list[str]:
-    data = path.read_bytes()[: 1 << 20]
+def _iptc_of(loaded: Any, meta: Metadata) -> dict[Any, Any]:
+    import io
+
+    from PIL import Image, IptcImagePlugin
+
+    source = loaded.path if loaded.path is not None else io.BytesIO(loaded.data)
+    try:
+        with Image.open(source) as im:
+            return IptcImagePlugin.getiptcinfo(im) or {}
+    except Exception:
+        head = loaded.data if loaded.data is not None else _head(loaded.path, 1 << 20)
+        meta.add("IPTC (unparsed)", _raw_iptc(head[: 1 << 20]))
+        return {}
+
+
+def _head(path: Path, n: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def _raw_iptc(data: bytes) -> list[str]:
     out = []
     for m in re.finditer(rb"\x1c\x02([\x05\x19\x50\x69\x78\x7a])(..)", data, re.S):
         n = int.from_bytes(m.group(2), "big")
@@ -332,20 +350,18 @@ _PACKET = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.S)
 _RDF_LI = f"{{{NS['rdf']}}}li"
 
 
-def xmp_packet(info: dict[str, Any], path: Path | None) -> bytes | None:
-    """The raw XMP packet: from Pillow's info, else scanned from the file."""
+def xmp_packet(info: dict[str, Any], path: Path | None, data: bytes | None = None) -> bytes | None:
+    """The raw XMP packet: from Pillow's info, else scanned from the file (or the
+    bytes of a picture that has no file of its own)."""
     for key in ("xmp", "XML:com.adobe.xmp"):
         raw = info.get(key)
         if raw:
             return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    if path is None:
+    if path is not None:
+        data = _head(path, 4 << 20)
+    if not data:
         return None
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(4 << 20)
-    except OSError:
-        return None
-    m = _PACKET.search(data)
+    m = _PACKET.search(data[: 4 << 20])
     return m.group(0) if m else None
 
 
@@ -432,8 +448,8 @@ def read_metadata(loaded: Any) -> Metadata:
     if exif is not None:
         meta.gps = _exif_gps(exif)
         _exif_texts(exif, meta)
-    _iptc_texts(loaded.path, loaded.format, meta)
-    packet = xmp_packet(loaded.info, loaded.path)
+    _iptc_texts(loaded, meta)
+    packet = xmp_packet(loaded.info, loaded.path, loaded.data)
     if packet:
         xmp_gps = _xmp_parse(packet, meta)
         if meta.gps is None:
