@@ -1,14 +1,15 @@
 """Bad input, as a user (or someone careless, or hostile) would give it: text in
 odd encodings, inputs past the size limits, pipes and devices, folders that
 cannot be read or are nested absurdly deep, a spaCy pipeline that is not
-installed, outputs aimed at the inputs. Each case ends in a clear finding or a
-one-line error with the documented exit code, never a hang, a traceback or
-exit 70."""
+installed, outputs aimed at the inputs, and HTML on standard input. Each case
+ends in a clear finding or a one-line error with the documented exit code,
+never a hang, a traceback or exit 70."""
 
 from __future__ import annotations
 
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,44 @@ def test_standard_input_larger_than_the_limit_is_unreadable(cli, school):
     assert res.exit_code == 2
     (f,) = findings(res)
     assert f["rule"] == "unreadable-input" and "larger than 5 MB" in f["message"]
+
+
+def _docx_with(path: Path, body: str) -> Path:
+    import docx
+
+    doc = docx.Document()
+    doc.add_paragraph(body)
+    doc.save(path)
+    return path
+
+
+def test_docx_zip_bomb_is_refused_before_it_is_unpacked(cli, school, tmp_path):
+    path = _docx_with(tmp_path / "bomb.docx", "Sports day")
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    # 20 MB of white space inside the body: packs to about 20 KB
+    parts["word/document.xml"] = parts["word/document.xml"].replace(
+        b"<w:body>", b"<w:body>" + b" " * (20 << 20)
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert path.stat().st_size < 200_000
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "zip bomb" in f["message"]
+
+
+def test_docx_text_past_the_unpacked_limit_is_refused(cli, school, tmp_path, monkeypatch):
+    import postcheck.read_docx
+
+    monkeypatch.setattr(postcheck.read_docx, "DOCX_MAX_XML", 64 * 1024)
+    path = _docx_with(tmp_path / "long.docx", "Sports day " * 20_000)
+    res = official(cli, school, path)
+    assert res.exit_code == 2
+    (f,) = findings(res)
+    assert f["rule"] == "unreadable-input" and "unpacked" in f["message"] and "larger than" in f["message"]
 
 
 def test_page_of_a_tiff_past_the_pixel_limit_is_not_checked(cli, school, tmp_path, monkeypatch):
@@ -272,3 +311,19 @@ def test_fix_out_in_the_folder_of_a_draft_is_refused_but_a_subfolder_is_not(cli,
     res = cli("fix", draft, "--out", tmp_path / "safe", "--config", school.config, "--channel", "official")
     assert res.exit_code in (0, 1), res.output
     assert (tmp_path / "safe" / "draft.txt").read_text() != NAMED
+
+
+# --- HTML on standard input --------------------------------------------------------------------
+
+
+def test_html_on_standard_input_is_read_as_html(cli, school):
+    res = official(cli, school, "-", input="<p><b>Amelia</b> <i>Smith</i> won the race</p>\n")
+    assert res.exit_code == 2
+    assert rules(res) == {"pupil-full-name"}
+    assert any("read as HTML" in n for n in report(res)["posts"][0]["notes"])
+
+
+def test_plain_text_on_standard_input_is_not_taken_for_html(cli, school):
+    res = official(cli, school, "-", input="Year 6 scored 3 < 5 goals & won <3\n")
+    assert res.exit_code == 0
+    assert not any("HTML" in n for n in report(res)["posts"][0]["notes"])

@@ -1,12 +1,15 @@
 """Coverage as a result: every part of every input is checked, or the post is
-blocked naming the part. Pages of a TIFF, frames beyond the limit, repeated
-frames. (Faces in frames, pages and thumbnails are in test_coverage_faces.py.)"""
+blocked naming the part. Text parts of a .docx, pictures inside a .docx or an
+HTML page, pages of a TIFF, frames beyond the limit, repeated frames. (Faces in frames, pages and
+thumbnails are in test_coverage_faces.py.)"""
 
 from __future__ import annotations
 
 import io
 import json
 from pathlib import Path
+
+from docx_parts import make_docx, note, para, picture, text_box
 
 NAME = "Amelia Smith"  # P001: name consent "first" -> her full name blocks
 PERSON_XMP = (
@@ -33,6 +36,123 @@ def png(colour="white", size=(64, 48), **save) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", size, colour).save(buf, "PNG", **save)
     return buf.getvalue()
+
+
+# --- every text part of a .docx ----------------------------------------------------------
+
+PLAIN = para("Sports day was great.")
+DOCX_PARTS = {
+    "body": dict(body=para(f"Well done {NAME}!")),
+    "table": dict(body=PLAIN + f"<w:tbl><w:tr><w:tc>{para(NAME)}</w:tc></w:tr></w:tbl>"),
+    "default header": dict(parts={"header1": ("header", para(NAME))}),
+    "first-page header": dict(parts={"header2": ("header", para(NAME))}),
+    "even-page header": dict(parts={"header3": ("header", para(NAME))}),
+    "default footer": dict(parts={"footer1": ("footer", para(NAME))}),
+    "first-page footer": dict(parts={"footer2": ("footer", para(NAME))}),
+    "even-page footer": dict(parts={"footer3": ("footer", para(NAME))}),
+    "text box": dict(body=PLAIN + text_box(f"Star: {NAME}")),
+    "footnote": dict(parts={"footnotes": ("footnotes", note("footnotes", NAME))}),
+    "endnote": dict(parts={"endnotes": ("endnotes", note("endnotes", NAME))}),
+    "comment": dict(parts={"comments": ("comments", note("comments", f"Is {NAME} OK to name?"))}),
+    "alt text": dict(body=PLAIN + picture("rIdImg1", f"{NAME} on the podium"), media={"image1.png": png()}),
+}
+
+
+def test_every_text_part_of_a_docx_is_read(cli, school, tmp_path):
+    batch = tmp_path / "batch"
+    for kind, spec in DOCX_PARTS.items():
+        folder = batch / kind.replace(" ", "-")
+        folder.mkdir(parents=True)
+        spec = {"body": PLAIN, **spec}
+        make_docx(folder / "news.docx", **spec)
+    code, report = run_json(cli, school, batch)
+    assert code == 2
+    verdicts = {p["name"]: (p["verdict"], {f["rule"] for f in p["findings"]}) for p in report["posts"]}
+    assert verdicts == {k.replace(" ", "-"): ("block", {"pupil-full-name"}) for k in DOCX_PARTS}
+
+
+def test_text_box_is_read_once_not_twice(tmp_path):
+    from postcheck.inputs import read_draft
+    from postcheck.model import InputFile
+
+    path = make_docx(tmp_path / "box.docx", PLAIN + text_box("In the box"))
+    text = read_draft(InputFile(str(path), "text", path)).text
+    assert text.count("In the box") == 1 and "Sports day was great." in text
+
+
+# --- pictures inside drafts ------------------------------------------------------------------
+
+
+def test_picture_inside_a_docx_gets_the_image_checks(cli, school, tmp_path):
+    path = make_docx(
+        tmp_path / "news.docx", PLAIN + picture("rIdImg1"), media={"image1.png": png(pnginfo=_xmp_png())}
+    )
+    code, report = run_json(cli, school, path)
+    assert code == 2
+    (f,) = all_findings(report)
+    assert f["rule"] == "pupil-full-name" and f["input"] == f"{path} (word/media/image1.png)"
+    assert f["source"] == "XMP PersonInImage"
+    inputs = [i["path"] for i in report["posts"][0]["inputs"]]
+    assert inputs == [str(path), f"{path} (word/media/image1.png)"]
+
+
+def test_linked_picture_and_embedded_file_in_a_docx_block(cli, school, tmp_path):
+    path = make_docx(tmp_path / "news.docx", PLAIN, external_picture="https://example.org/class.jpg")
+    with __import__("zipfile").ZipFile(path, "a") as z:
+        z.writestr("word/embeddings/Microsoft_Excel_Worksheet.xlsx", b"PK\x05\x06" + bytes(18))
+    code, report = run_json(cli, school, path)
+    assert code == 2
+    found = {(f["rule"], f["input"]) for f in all_findings(report)}
+    assert found == {
+        ("unreadable-input", f"{path} (linked picture https://example.org/class.jpg)"),
+        ("unreadable-input", f"{path} (word/embeddings/Microsoft_Excel_Worksheet.xlsx)"),
+    }
+
+
+def _xmp_png():
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", PERSON_XMP.decode())
+    return info
+
+
+def test_pictures_in_an_html_draft_are_checked_or_block(cli, school, tmp_path):
+    import base64
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "team.png").write_bytes(png(pnginfo=_xmp_png()))
+    inline = base64.b64encode(png(pnginfo=_xmp_png())).decode()
+    page = tmp_path / "post.html"
+    page.write_text(
+        "<p>Sports day was great.</p>"
+        '<img src="photos/team.png" alt="the team">'
+        f'<img src="data:image/png;base64,{inline}">'
+        '<img src="https://example.org/remote.jpg">'
+        '<img src="photos/missing.jpg">'
+    )
+    code, report = run_json(cli, school, page)
+    assert code == 2
+    found = sorted((f["rule"], f["input"]) for f in all_findings(report))
+    assert found == sorted(
+        [
+            ("pupil-full-name", f"{page} (picture photos/team.png)"),
+            ("pupil-full-name", f"{page} (picture 2: data: address)"),
+            ("unreadable-input", f"{page} (picture https://example.org/remote.jpg)"),
+            ("unreadable-input", f"{page} (picture photos/missing.jpg)"),
+        ]
+    )
+    remote = next(f for f in all_findings(report) if "remote.jpg" in f["input"])
+    assert "never fetches" in remote["message"]
+
+
+def test_video_in_an_html_draft_blocks(cli, school, tmp_path):
+    page = tmp_path / "post.html"
+    page.write_text('<p>Sports day was great.</p><video src="race.mp4"></video>')
+    code, report = run_json(cli, school, page)
+    assert code == 2
+    (f,) = all_findings(report)
+    assert f["rule"] == "unreadable-input" and f["input"] == f"{page} (video race.mp4)"
 
 
 # --- pages and frames --------------------------------------------------------------------------

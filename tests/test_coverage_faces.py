@@ -1,12 +1,13 @@
 """A pupil without photo consent, shown only in a later part of a picture: frame 2
 of an animated GIF, WebP or PNG, page 2 of a TIFF, image 2 of a HEIC, a JPEG's
-EXIF thumbnail. Each post is blocked
+EXIF thumbnail, a picture inside a .docx or an HTML page. Each post is blocked
 with face-no-consent on that part, through the CLI. Real photos of adults from
 the shared face test data (skipped, with the reason, when they or dlib are
 missing)."""
 
 from __future__ import annotations
 
+import base64
 import csv
 import importlib.util
 import io
@@ -15,6 +16,8 @@ import os
 from pathlib import Path
 
 import pytest
+
+from docx_parts import make_docx, para, picture
 
 FACES = Path(
     os.environ.get(
@@ -107,6 +110,16 @@ def _posts(root: Path) -> dict[str, str]:
     path.write_bytes(_with_thumbnail(none, biden))
     expected["exif-thumbnail"] = f"{path} (EXIF thumbnail)"
 
+    path = post("docx-picture", "news.docx")
+    make_docx(
+        path, para("Sports day was great.") + picture("rIdImg1"), media={"image1.jpg": _jpeg_bytes(two)}
+    )
+    expected["docx-picture"] = f"{path} (word/media/image1.jpg)"
+
+    path = post("html-picture", "post.html")
+    inline = base64.b64encode(_jpeg_bytes(two)).decode()
+    path.write_text(f'<p>Sports day was great.</p><img src="data:image/jpeg;base64,{inline}">')
+    expected["html-picture"] = f"{path} (picture 1: data: address)"
     return expected
 
 

@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import codecs
 import errno
-import html.parser
-import io
 import os
 import re
 import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from postcheck.errors import InputMissing, UnreadableInput
 from postcheck.limits import DOCX_MAX_BYTES, DRAFT_MAX_BYTES, FOLDER_MAX_DEPTH, too_large
@@ -243,6 +240,17 @@ class TextDoc:
     note: str | None = None  # e.g. "not UTF-8: read as cp1252"
 
 
+@dataclass(frozen=True)
+class DraftParts:
+    """Everything a draft holds: its text (every text part, joined), the pictures
+    in it as image inputs of the post, and the parts that could not be read as
+    ``(part, reason)`` (a remote picture, an embedded file)."""
+
+    doc: TextDoc
+    images: tuple[InputFile, ...] = ()
+    problems: tuple[tuple[str, str], ...] = ()
+
+
 def file_kind(mode: int) -> str | None:
     """What a non-regular file is ("a named pipe"), or None for a regular file."""
     if stat.S_ISREG(mode):
@@ -368,96 +376,22 @@ def _draft_bytes(item: InputFile) -> bytes:
     return read_file(item.path, limit)
 
 
-class _HTMLText(html.parser.HTMLParser):
-    BLOCK: ClassVar[set[str]] = {
-        *("p", "div", "br", "li", "tr", "section", "article"),
-        *("h1", "h2", "h3", "h4", "h5", "h6"),
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-        for name, value in attrs:
-            if name in ("alt", "title") and value:
-                self.parts.append(f"\n{value}\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_text(markup: str) -> str:
-    parser = _HTMLText()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
-
-
-def docx_text(data: bytes) -> str:
-    """Body paragraphs, tables, headers and footers, and image alt text of a .docx."""
-    import zipfile
-
-    try:
-        import docx
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise UnreadableInput("reading .docx needs python-docx") from exc
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableInput(f"not a readable .docx file ({exc.__class__.__name__})") from exc
-    parts: list[str] = []
-
-    def cells(table) -> None:
-        for row in table.rows:
-            for cell in row.cells:
-                for para in cell.paragraphs:
-                    parts.append(para.text)
-                for inner in cell.tables:
-                    cells(inner)
-
-    for section in document.sections:
-        for part in (section.header, section.first_page_header, section.footer):
-            try:
-                parts.extend(p.text for p in part.paragraphs)
-            except (ValueError, KeyError):
-                continue
-    parts.extend(p.text for p in document.paragraphs)
-    for table in document.tables:
-        cells(table)
-    # Alt text of pictures: <wp:docPr descr="..." title="...">
-    ns = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
-    for el in document.element.body.iter(ns):
-        for attr in ("title", "descr"):
-            if el.get(attr):
-                parts.append(el.get(attr))
-    return "\n".join(p for p in parts if p and p.strip())
-
-
 def read_draft(item: InputFile) -> TextDoc:
-    """The text of a draft. Raises :class:`UnreadableInput` with the reason."""
+    """The text of a draft (every text part, joined). Raises :class:`UnreadableInput`
+    with the reason."""
+    return read_draft_parts(item).doc
+
+
+def read_draft_parts(item: InputFile) -> DraftParts:
+    """The text of a draft and the pictures in it. Raises :class:`UnreadableInput`."""
     data = _draft_bytes(item)
     ext = item.path.suffix.lower() if item.path else ".txt"
     if ext == ".docx" or (data[:2] == b"PK" and ext not in (".txt", ".md")):
         if not data:
             raise UnreadableInput("the file is empty: there is nothing to check")
-        text = docx_text(data)
-        if not text.strip():
-            raise UnreadableInput("the document has no text: there is nothing to check")
-        return TextDoc(text, item.display)
+        from postcheck.read_docx import read_docx
+
+        return _sized(read_docx(data, item))
     if len(data) > DRAFT_MAX_BYTES:
         raise UnreadableInput(too_large("the file is", DRAFT_MAX_BYTES))
     if data[:2] == b"PK" or sniff_image(data[:16]):
@@ -468,11 +402,36 @@ def read_draft(item: InputFile) -> TextDoc:
             ".txt, .md, .docx, .html and images"
         )
     text, note = _decode(data, item.display)
-    if ext in (".html", ".htm"):
-        text = html_text(text)
-        if not text.strip():
-            raise UnreadableInput("the page has no text: there is nothing to check")
-    return TextDoc(text, item.display, None, note)
+    sniffed = item.path is None and looks_like_html(text)
+    if ext in (".html", ".htm") or sniffed:
+        from postcheck.read_html import read_html
+
+        if sniffed:
+            note = f"{item.display}: read as HTML (it contains HTML tags)" + (f"; {note}" if note else "")
+        return _sized(read_html(text, item, note))
+    return DraftParts(TextDoc(text, item.display, None, note))
+
+
+def _sized(parts: DraftParts) -> DraftParts:
+    if len(parts.doc.text.encode("utf-8")) > DRAFT_MAX_BYTES:
+        raise UnreadableInput(too_large("the text in it is", DRAFT_MAX_BYTES))
+    return parts
+
+
+# Elements of HTML that a plain-text draft does not contain: one of them, opened or
+# closed, marks text on standard input as an HTML page (or a fragment of one).
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|/?(?:html|head|body|p|br|hr|b|i|u|s|em|strong|small|mark|span|div|a|img|"
+    r"h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|q|cite|code|pre|sub|sup|figure|"
+    r"figcaption|section|article|header|footer|nav|main|aside|font|center|strike|del|ins|abbr|time|"
+    r"picture|source|video|iframe|script|style|meta|link|title)(?:\s[^<>]*)?/?)>",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` (read without a file name) is HTML: it has an HTML tag."""
+    return _HTML_TAG.search(text) is not None
 
 
 # --- outputs never land on inputs --------------------------------------------------

@@ -13,6 +13,14 @@ MB = 1024 * 1024
 DRAFT_MAX_BYTES = 5 * MB
 # A .docx file, its pictures included.
 DOCX_MAX_BYTES = 50 * MB
+# Every member of a .docx, unpacked; and the XML its text is read from, unpacked.
+DOCX_MAX_UNPACKED = 200 * MB
+DOCX_MAX_XML = 25 * MB
+# A member that unpacks to more than this many times its packed size (and to more
+# than 1 MB) is refused: ordinary Word XML packs about 5 to 15 times.
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_FLOOR = 1 * MB
+DOCX_MAX_MEMBERS = 10_000
 # Frames, pages or images of one picture that are checked; a picture with more is blocked.
 IMAGE_MAX_FRAMES = 100
 # Folders below a batch folder that are followed; anything deeper blocks its post.

@@ -1,8 +1,8 @@
 """Running the checks on posts.
 
 Coverage is explicit: the readers return every part of every input (a
-picture's frames, pages, images and thumbnails) and the runner runs every
-applicable check on each part.
+draft's text parts and the pictures in it; a picture's frames, pages, images
+and EXIF thumbnails) and the runner runs every applicable check on each part.
 A part that could not be read is an ``unreadable-input`` finding naming it;
 every check runs inside its own ``try``, so an exception becomes a
 ``check-error`` finding naming the part and a capability that is off or
@@ -26,7 +26,7 @@ from postcheck.catalogue import ALWAYS_ON
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
-from postcheck.inputs import TextDoc, read_draft
+from postcheck.inputs import TextDoc, read_draft_parts
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import Policy, effective_severity
 from postcheck.register import Register
@@ -155,14 +155,19 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
 
 
 def _check_draft(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    """Every text part of a draft, then every picture in it (as an image input)."""
     summaries.append(InputSummary(item.display, item.kind))
     try:
-        doc = read_draft(item)
+        parts = read_draft_parts(item)
     except UnreadableInput as exc:
         return [_unreadable(item.display, exc.reason)]
-    if doc.note:
-        ctx.note(doc.note)
-    return run_text_checks(doc, ctx)
+    if parts.doc.note:
+        ctx.note(parts.doc.note)
+    out = run_text_checks(parts.doc, ctx)
+    out += [_unreadable(display, reason) for display, reason in parts.problems]
+    for picture in parts.images:
+        out += _check_picture(picture, ctx, summaries)
+    return out
 
 
 def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
