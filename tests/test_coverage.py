@@ -1,6 +1,7 @@
 """Coverage as a result: every part of every input is checked, or the post is
 blocked naming the part. Text parts of a .docx, pictures inside a .docx or an
-HTML page, pages of a TIFF, frames beyond the limit, repeated frames. (Faces in frames, pages and
+HTML page, pages of a TIFF, frames beyond the limit, repeated frames, and
+metadata blocks that are present but unreadable. (Faces in frames, pages and
 thumbnails are in test_coverage_faces.py.)"""
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+
+import pytest
 
 from docx_parts import make_docx, note, para, picture, text_box
 
@@ -212,3 +215,114 @@ def test_repeated_frames_are_checked_once_and_said(cli, school, tmp_path):
     post = report["posts"][0]
     assert [i["path"] for i in post["inputs"]] == [str(path), f"{path} (frame 2)"]
     assert any("2 of its 4 frames repeat an earlier frame" in n for n in post["notes"])
+
+
+# --- metadata present but unreadable ------------------------------------------------------------
+
+SITE = (53.74571, -0.33672)  # the Trust site in the metadata tests' config
+
+
+def _school_with_site(school):
+    school.write_config(
+        school.config.read_text()
+        + '\n[[trust.sites]]\nname = "Oakfield Primary Academy"\n'
+        + "lat = 53.74571\nlon = -0.33672\nradius_m = 250\n"
+    )
+    return school
+
+
+def _jpeg(path: Path, exif: bytes | None = None, xmp: bytes | None = None) -> Path:
+    from PIL import Image
+
+    params = {}
+    if exif is not None:
+        params["exif"] = exif
+    if xmp is not None:
+        params["xmp"] = xmp
+    Image.new("RGB", (64, 48), "white").save(path, "JPEG", **params)
+    return path
+
+
+def _gps_exif(lat_values, lon_values, lat_ref=b"N", lon_ref=b"W") -> bytes:
+    piexif = pytest.importorskip("piexif", reason="piexif (a dev dependency) writes the GPS tags")
+    gps = {piexif.GPSIFD.GPSLatitude: lat_values, piexif.GPSIFD.GPSLongitude: lon_values}
+    if lat_ref is not None:
+        gps[piexif.GPSIFD.GPSLatitudeRef] = lat_ref
+    if lon_ref is not None:
+        gps[piexif.GPSIFD.GPSLongitudeRef] = lon_ref
+    return piexif.dump({"0th": {}, "Exif": {}, "GPS": gps, "1st": {}, "thumbnail": None})
+
+
+def test_gps_with_two_values_is_read_and_the_premises_found(cli, school, tmp_path):
+    # degrees and decimal minutes: 53 deg 44.7426', 0 deg 20.2032' W (the site)
+    lat = ((53, 1), (447426, 10000))
+    lon = ((0, 1), (202032, 10000))
+    path = _jpeg(tmp_path / "trip.jpg", _gps_exif(lat, lon))
+    code, report = run_json(cli, _school_with_site(school), path, channel="personal")
+    assert code == 2
+    assert {f["rule"] for f in all_findings(report)} >= {"image-location", "trust-premises-photo"}
+
+
+def test_gps_with_one_value_is_read_as_degrees(cli, school, tmp_path):
+    path = _jpeg(tmp_path / "trip.jpg", _gps_exif(((5374571, 100000),), ((33672, 100000),)))
+    code, report = run_json(cli, _school_with_site(school), path, channel="personal")
+    assert code == 2
+    assert "trust-premises-photo" in {f["rule"] for f in all_findings(report)}
+
+
+@pytest.mark.parametrize(
+    "lat, lon, lat_ref, lon_ref, why",
+    [
+        # 53 44' 4500/0": read as 1,25 degrees of seconds it gave a place ~140 km away
+        (((53, 1), (44, 1), (4500, 0)), ((0, 1), (20, 1), (1212, 100)), b"N", b"W", "zero denominator"),
+        (((53, 1), (44, 1), (44, 1), (1, 1)), ((0, 1), (20, 1), (12, 1)), b"N", b"W", "4 values"),
+        (((53, 1), (44, 1), (44, 1)), ((0, 1), (20, 1), (12, 1)), b"N", None, "no E/W reference"),
+    ],
+)
+def test_gps_that_cannot_be_read_correctly_blocks(cli, school, tmp_path, lat, lon, lat_ref, lon_ref, why):
+    path = _jpeg(tmp_path / "trip.jpg", _gps_exif(lat, lon, lat_ref, lon_ref))
+    code, report = run_json(cli, _school_with_site(school), path, channel="official")
+    assert code == 2
+    found = all_findings(report)
+    assert [(f["rule"], f["source"]) for f in found] == [("unreadable-input", "EXIF GPS")]
+    assert why in found[0]["message"]
+
+
+def test_xmp_with_a_stray_ampersand_is_still_read(cli, school, tmp_path):
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        b'xmlns:exif="http://ns.adobe.com/exif/1.0/" xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"'
+        b' exif:GPSLatitude="53,44.7426N" exif:GPSLongitude="0,20.2032W">'
+        b"<dc:title><rdf:Alt><rdf:li>Sports & Games</rdf:li></rdf:Alt></dc:title>"
+        b"<Iptc4xmpExt:PersonInImage><rdf:Bag><rdf:li>Amelia Smith</rdf:li></rdf:Bag>"
+        b"</Iptc4xmpExt:PersonInImage>"
+        b"</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    path = _jpeg(tmp_path / "trip.jpg", xmp=xmp)
+    code, report = run_json(cli, _school_with_site(school), path, channel="personal")
+    assert code == 2
+    found = {(f["rule"], f["source"]) for f in all_findings(report)}
+    assert ("pupil-full-name", "XMP PersonInImage") in found
+    assert ("trust-premises-photo", "XMP GPS") in found
+    assert not any(rule == "unreadable-input" for rule, _ in found)
+
+
+def test_xmp_that_does_not_parse_blocks_as_unreadable(cli, school, tmp_path):
+    # unbound prefixes, an element never closed
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description exif:GPSLatitude="53,44N">'
+    xmp += b"</x:xmpmeta>"
+    path = _jpeg(tmp_path / "trip.jpg", xmp=xmp)
+    code, report = run_json(cli, school, path)
+    assert code == 2
+    assert ("unreadable-input", "XMP") in {(f["rule"], f["source"]) for f in all_findings(report)}
+
+
+def test_fix_removes_an_unreadable_metadata_block(cli, school, tmp_path):
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description></x:xmpmeta>'
+    path = _jpeg(tmp_path / "trip.jpg", xmp=xmp)
+    assert run_json(cli, school, path)[0] == 2
+    res = cli("fix", path, "--out", tmp_path / "safe", "--config", school.config, "--channel", "official")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "safe" / "trip.jpg").is_file()
+    assert run_json(cli, school, tmp_path / "safe" / "trip.jpg")[0] == 0

@@ -778,7 +778,8 @@ def fix_posts(
         for plan in by_post.get(i, []):
             item = plan.item
             mine = [(k, f) for k, f in enumerate(result.findings) if f.input == item.display]
-            unreadable = [f for _, f in mine if f.rule == "unreadable-input"]
+            # an unreadable metadata block (f.source) goes with the metadata; an unreadable file stays
+            unreadable = [f for _, f in mine if f.rule == "unreadable-input" and f.source is None]
             if unreadable:
                 pf.files.append(FileFix(item.display, None, item.kind, "skipped", ["could not be read"]))
                 continue
@@ -892,6 +893,8 @@ def _fix_photo_file(
             used.add(k)
         elif f.rule in ("image-location", "trust-premises-photo"):
             used.add(k)  # GPS is gone with the metadata
+        elif f.rule == "unreadable-input" and f.source:
+            used.add(k)  # an unreadable metadata block is gone with the metadata
         elif f.box is None and f.source and f.rule not in ("check-error", "logo"):
             used.add(k)  # text from metadata or the file name: dropped or renamed
     changes: list[str] = []
