@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from docx_parts import make_docx, note, para, picture, text_box
+from postcheck import limits
 
 NAME = "Amelia Smith"  # P001: name consent "first" -> her full name blocks
 PERSON_XMP = (
@@ -215,6 +216,11 @@ def test_repeated_frames_are_checked_once_and_said(cli, school, tmp_path):
     post = report["posts"][0]
     assert [i["path"] for i in post["inputs"]] == [str(path), f"{path} (frame 2)"]
     assert any("2 of its 4 frames repeat an earlier frame" in n for n in post["notes"])
+
+
+def test_frame_limit_is_documented():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"{limits.IMAGE_MAX_FRAMES} frames" in readme
 
 
 # --- metadata present but unreadable ------------------------------------------------------------
