@@ -18,7 +18,7 @@ from postcheck.checks.text.confidential import confidential_info
 from postcheck.checks.text.language import adverse_comment, offensive_language
 from postcheck.checks.text.personal import personal_data, trust_contact
 from postcheck.checks.text.spelling import spelling
-from test_text_rules_support import draft, evidence, make_ctx, run
+from test_text_rules_support import evidence, make_ctx, run
 
 # --- personal-data -------------------------------------------------------------------
 
@@ -167,15 +167,20 @@ def test_offensive_language_is_not_fixable_and_names_slurs() -> None:
 
 # --- adverse-comment -----------------------------------------------------------------
 
+# An attack is on an identifiable person (a name, a title, a role only one person
+# holds); a discriminatory remark in a post about the community is one too.
 ADVERSE_ATTACK = [
     "The head is a liar and completely incompetent.",
     "Mr Khan is useless and everyone at Oakfield knows it.",
-    "Governors meeting at Oakfield tonight. Three hours of clueless people telling us how to teach.",
-    "Honestly, SLT at Riverside are a joke.",
     "Our business manager is corrupt and the Trust is covering for him.",
     "Half the parents at Oakfield can't speak English. Go back to where you came from.",
+    "Our trainee teacher Tabitha never planned a lesson. Especially cowardly of her to tell me by email.",
 ]
+# Criticism of a group of the community (governors, SLT, parents) is an adverse
+# comment a person should look at, not an attack on someone.
 ADVERSE_WARN = [
+    "Governors meeting at Oakfield tonight. Three hours of clueless people telling us how to teach.",
+    "Honestly, SLT at Riverside are a joke.",
     "Our school is rubbish and the management is a shambles.",
     "Not happy with how SLT handled the inspection.",
     "The way Oakfield expects staff to do everything with no extra time is getting ridiculous.",
@@ -224,7 +229,11 @@ def test_attack_variant_is_blocked_by_the_packs() -> None:
 
 CONFIDENTIAL_POSITIVE = [
     ("Jake was excluded for fighting, so no football for him this week.", "excluded"),
-    ("A pupil in my class has just been diagnosed with ADHD.", None),
+    ("Łukasz was excluded for fighting today.", "excluded"),  # any script's letters are a name
+    ("Thomas's diagnosis came through today.", "diagnosis"),  # a name ending in s, possessive
+    ("R. still had his coat on; he had missed his ADHD medication.", "ADHD"),  # an initial
+    ("Our SENCO has been signed off with stress.", "signed off"),  # a role only one person holds
+    ("Well done Jake in the play. He has been diagnosed with autism this term.", "diagnosed"),
     ("Safeguarding concern raised today about one of our families.", "Safeguarding concern"),
     ("Mrs Patel is off sick with stress again.", "off sick"),
     (
@@ -234,12 +243,15 @@ CONFIDENTIAL_POSITIVE = [
     ),
     ("Ofsted came yesterday and we got Good, but we can't say until the report is out!", "Ofsted"),
     ("Early look at our SATs results: 92% reached the expected standard! Published next month.", None),
-    ("So proud of the little lad in my class with autism who managed a whole assembly.", "autism"),
     ("Confidential: the new head starts in January.", "Confidential"),
     ("Amelia's EHCP review went well today.", "EHCP"),
 ]
 
 CONFIDENTIAL_NEGATIVE = [
+    # Not identifiable: no name, initial or role that only one person holds ("a pupil in
+    # my class" is one of thirty). On a personal post these are school-community-mention.
+    "A pupil in my class has just been diagnosed with ADHD.",
+    "So proud of the little lad in my class with autism who managed a whole assembly.",
     "Our safeguarding policy is on the website.",
     "Mental Health Awareness Week starts on Monday with a wellbeing assembly.",
     "No one was excluded from the fun at the Christmas party.",
@@ -273,7 +285,7 @@ COMMUNITY_POSITIVE = [
     ("Exhausting week with my Year 6 class!", "my Year 6 class"),
     ("Great day at Oakfield Primary Academy for the science fair.", "Oakfield Primary Academy"),
     ("Great day at Oakfield for the science fair.", "Oakfield"),
-    ("Huge congratulations to the netball squad #ProudOfOakfield", "#ProudOfOakfield"),
+    ("Huge congratulations to the netball squad #ProudOfOakfield", "Oakfield"),
     ("Drinks with colleagues after a long term.", "colleagues"),
     ("The head has asked us all to wear blue on Friday.", "The head"),
     ("Lovely to see so many parents at my school for the nativity.", "parents at my school"),
@@ -472,7 +484,8 @@ def test_spelling_found(text: str, word: str | None, suggestion: str | None) -> 
 
 def test_spelling_near_miss_of_a_register_name() -> None:
     (f,) = run(spelling, "Well done to Amelia Smyth for her poem.", make_ctx("official", "haybrook"))
-    assert f.evidence == "Smyth" and "did you mean 'Smith'" in f.message
+    assert f.evidence == "Smyth" and "'Smith'" in f.detail
+    assert "Smith" not in f.message  # a pupil's surname never reaches machine-readable reports
 
 
 @pytest.mark.parametrize("text", SPELLING_NEGATIVE)
@@ -516,7 +529,7 @@ def test_findings_point_into_the_draft() -> None:
     )
     ctx = make_ctx()
     for fn in (personal_data, offensive_language, adverse_comment, confidential_info, pupil_contact):
-        findings = list(fn(draft(text), ctx))
+        findings = run(fn, text, ctx)
         assert findings, fn.__name__
         for f in findings:
             assert f.span is not None and f.input == "draft.txt"

@@ -17,7 +17,8 @@ import typer
 from typer.core import TyperGroup
 
 from postcheck import __version__
-from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
+from postcheck.cli_approval import ReceiptOpt, mount_approval
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, Group, GroupOpt, PolicyOpt
 from postcheck.errors import (
     EXIT_BLOCK,
     EXIT_CONFIG,
@@ -70,10 +71,12 @@ def _err_console() -> Any:
 
 
 def error_line(message: str, hint: str | None = None) -> None:
+    from postcheck.display import markup_safe
+
     console = _err_console()
-    console.print(f"[bold red]postcheck: error:[/] {message}", markup=True, soft_wrap=True)
+    console.print(f"[bold red]postcheck: error:[/] {markup_safe(message)}", markup=True, soft_wrap=True)
     if hint:
-        console.print(f"  {hint}", soft_wrap=True)
+        console.print(f"  {markup_safe(hint)}", soft_wrap=True)
 
 
 def run_guarded(fn: Any) -> int:
@@ -129,7 +132,7 @@ app = typer.Typer(
         "Check a social media post against your school's policy before it is published.\n\n"
         "Example: postcheck draft.txt photo.jpg\n\n"
         "Exit codes: 0 pass, 1 warn, 2 block, 64 usage error, 66 missing input, "
-        "78 configuration error, 70 internal error."
+        "78 configuration error, 70 internal error (`postcheck verify` has its own: see README)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -159,6 +162,8 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+    junit = "junit"
     html = "html"
 
 
@@ -180,17 +185,14 @@ def exit_code_for(verdict: int, fail_on: str) -> int:
 
 
 def load_session(
-    config_path: Path | None,
-    policy: str | None,
-    channel: str | None,
-    approval: str | None,
-    require_model: bool = True,
+    config_path: Path | None, policy: str | None, channel: str | None, approval: str | None
 ) -> Any:
     """Config, pack, register and channel for a run (raises ConfigError → 78)."""
     from postcheck.config import resolve_config
     from postcheck.policy import load_policy
     from postcheck.register import load_register
     from postcheck.runner import Session
+    from postcheck.waivers import load_waivers
 
     if config_path is not None and not config_path.exists():
         from postcheck.errors import ConfigError
@@ -205,53 +207,19 @@ def load_session(
             soft_wrap=True,
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
-    if require_model:
-        require_nlp_model(config.get("nlp.model"))
     register = load_register(config)
-    return Session(config, pack, channel or config.channel, register, approval)
-
-
-def require_nlp_model(setting: str) -> None:
-    """A ConfigError (78) now, before any post is read, when ``[nlp] model`` names a
-    spaCy pipeline that is not installed (found without importing spaCy)."""
-    import importlib.util
-
-    from postcheck.errors import ConfigError
-    from postcheck.nlp import model_name
-
-    name = model_name(setting)
-    try:
-        found = name is None or importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        found = False
-    if not found:
-        raise ConfigError(
-            f"nlp.model = {setting!r}: the spaCy pipeline {name!r} is not installed",
-            hint=f'install it (python -m spacy download {name}), or set nlp.model to "auto" or "none"',
-        )
-
-
-def _write_output(text: str, output: Path | None, force: bool) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
-        return
-    if output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror}") from exc
+    waivers = load_waivers(config, pack)  # approval workflows: waivers.toml beside the config
+    return Session(config, pack, channel or config.channel, register, approval, waivers=waivers)
 
 
 @app.command(
     "check",
     help=(
         "Check a post (a draft and its photos) or a folder of posts.\n\n"
-        "All files named together form one post; a folder is a batch in which each "
-        "subfolder is a post and loose files are grouped by name "
-        "(assembly.txt + assembly.jpg + assembly-2.jpg).\n\n"
+        "All files named together form one post (--group stem: a draft and the photos of its "
+        "name; --group file: one post per draft); a folder is a batch in which each subfolder is a "
+        "post and loose files are grouped by name (assembly.txt + assembly.jpg + assembly-2.jpg). "
+        "A folder named official or personal sets the channel of the posts in it.\n\n"
         "Example: postcheck draft.txt photo.jpg --channel official --approval HT-114"
     ),
 )
@@ -262,15 +230,38 @@ def check(
     channel: ChannelOpt = None,
     policy: PolicyOpt = None,
     config: ConfigOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    group: GroupOpt = Group.post,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default: from --output's extension, else text).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Write the report to this file (never an input or inside an input folder)."
+            "--output",
+            "-o",
+            help="Write the report to this file (- for standard output; never an input or inside an input "
+            "folder).",
+        ),
+    ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--also-output",
+            metavar="FILE",
+            help="Also write the report to this file, in the format its extension names (repeatable).",
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite the --output file if it exists (never an input).")
+        bool,
+        typer.Option(
+            "--force", help="Overwrite the --output file (and --receipt files) if they exist; never an input."
+        ),
     ] = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
@@ -280,43 +271,43 @@ def check(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,
+    receipt: ReceiptOpt = None,
 ) -> None:
+    from postcheck.cli_approval import finish_check, plan_receipts
+    from postcheck.cli_output import check_free, output_format, write_reports
     from postcheck.inputs import collect_posts, output_conflict
-    from postcheck.reporters import render
     from postcheck.runner import check_posts
 
-    clash = output_conflict(output, inputs) if output is not None else None
-    if clash:  # never, even with --force: postcheck does not modify its inputs
-        raise UsageError(f"--output {output}: {clash}; postcheck never writes over or into an input")
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    posts = collect_posts(inputs)
+    fmt_name = output_format(fmt.value if fmt else None, output)
+    outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]
+    for path, _ in outputs:
+        clash = output_conflict(path, inputs) if path is not None and str(path) != "-" else None
+        if clash:  # never, even with --force: postcheck does not modify its inputs
+            raise UsageError(f"--output {path}: {clash}; postcheck never writes over or into an input")
+        check_free(path, force)
+    posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
         raise UsageError("nothing to check: the folder has no drafts or photos")
-    batch = len(posts) > 1
-    if batch and not quiet:
+    receipts = plan_receipts(receipt, posts, force)  # approval workflows: signing key loaded first
+    if len(posts) > 1 and not quiet:
         from postcheck.progress import progress_bar
 
         with progress_bar(len(posts), "Checking posts") as advance:
             report = check_posts(posts, session, jobs, on_done=lambda r: advance(r.name))
     else:
         report = check_posts(posts, session, jobs)
-    if fmt is Format.text and output is None:
-        from postcheck.reporters.terminal import print_report
-
-        print_report(report, quiet=quiet)
-    else:
-        _write_output(render(report, fmt.value, posts=posts, session=session), output, force)
-        if output is not None and not quiet:
-            _err_console().print(f"postcheck: {report.verdict.label}: report written to {output}")
-    raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
+    write_reports(report, outputs, posts, session, force=force, quiet=quiet, fail_on=fail_on.value)
+    code = exit_code_for(int(report.verdict), fail_on.value)
+    finish_check(report, session, receipts, code)  # approval workflows: receipts, then the audit record
+    raise typer.Exit(code)
 
 
 @app.command(
     "init",
     help=(
-        "Write a starter postcheck.toml and register templates.\n\n"
+        "Write a starter postcheck.toml and register templates, and create the signing key for "
+        "receipts in your user config folder if there is none.\n\n"
         "Default folder: your user config folder. Example: postcheck init school-setup --policy enquire"
     ),
 )
@@ -330,6 +321,10 @@ def init(
     written = init_folder(folder, policy, force)
     for path in written:
         typer.echo(f"wrote {path}")
+    from postcheck.keys import create_key
+
+    key, created = create_key()  # approval workflows: the signing key for receipts, never replaced here
+    typer.echo(f"{'wrote' if created else 'kept'} signing key for receipts {key}")
     typer.echo("Next: fill in register/pupils.csv, then run `postcheck config validate`.")
 
 
@@ -399,7 +394,7 @@ def config_show(config: ConfigOpt = None) -> None:
 def config_validate(config: ConfigOpt = None) -> None:
     from postcheck.explain import validate
 
-    problems = validate(load_session(config, None, None, None, require_model=False))
+    problems = validate(load_session(config, None, None, None))
     if problems:
         raise typer.Exit(EXIT_CONFIG)
 
@@ -422,6 +417,7 @@ def _mount_fix() -> None:
 
 
 _mount_fix()
+mount_approval(app)
 
 
 def main() -> None:

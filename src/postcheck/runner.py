@@ -8,33 +8,42 @@ every check runs inside its own ``try``, so an exception becomes a
 ``check-error`` finding naming the part and a capability that is off or
 missing a reported "not checked": nothing passes unchecked. The runner then
 gives each finding its severity and clauses from the policy pack, applies
-``[rules]`` overrides from the config and the ``--approval`` waiver, and takes
-the highest severity as the post's verdict.
+``[rules]`` overrides from the config, the ``--approval`` reference and the
+waivers of ``waivers.toml`` (:mod:`postcheck.waivers`), and takes the highest
+severity as the post's verdict. Each finding gets a fingerprint, and each input
+the SHA-256 of its bytes, hashed before and after the checks: a file that
+changes while it is being checked blocks its post.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
+from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
-from postcheck.inputs import TextDoc, read_draft_parts
+from postcheck.fingerprints import input_sha256, sha256_bytes, with_fingerprints
+from postcheck.inputs import DraftParts, TextDoc, read_draft_parts
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy, effective_severity
+from postcheck.policy import Policy, effective_severity, weakened
 from postcheck.register import Register
+from postcheck.text.analysis import TextIndex
+from postcheck.waivers import WaiverSet, apply_waiver, expired_notes
 
 
 @dataclass(frozen=True)
 class Session:
-    """Everything fixed for a run: config, pack, channel, register, approval."""
+    """Everything fixed for a run: config, pack, channel, register, approval, and
+    the text layer's indexes (built on first use, once per session and worker)."""
 
     config: Config
     policy: Policy
@@ -42,15 +51,25 @@ class Session:
     register: Register
     approval: str | None = None
     today: dt.date | None = None
+    waivers: WaiverSet | None = None  # approval workflows: waivers.toml beside the config
+    text_index: TextIndex = field(init=False, compare=False, repr=False)
 
-    def context(self) -> CheckContext:
+    def __post_init__(self) -> None:
+        from postcheck.nlp import check_setting
+
+        check_setting(self.config.get("nlp.model"))  # a missing pipeline is a config error, now
+        object.__setattr__(self, "text_index", TextIndex(self.config, self.register))
+
+    def context(self, channel: str | None = None) -> CheckContext:
+        """A fresh context for one post, on ``channel`` (default: the run's)."""
         ctx = CheckContext(
             self.config,
             self.policy,
-            self.channel,
+            channel or self.channel,
             self.register,
             self.approval,
             self.today or dt.date.today(),
+            text_index=self.text_index,
         )
         ctx.text_runner = _text_from_image
         return ctx
@@ -77,9 +96,9 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
     )
 
 
-def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Finding]:
+def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext, arg: Any = None) -> list[Finding]:
     try:
-        return list(spec.load()(item, ctx))
+        return list(spec.load()(item, ctx if arg is None else arg))
     except UnreadableInput as exc:  # a part of the input the check needed could not be read
         return [_unreadable(display, exc.reason)]
     except Unavailable as exc:
@@ -90,9 +109,21 @@ def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Fi
 
 
 def run_text_checks(doc: TextDoc, ctx: CheckContext) -> list[Finding]:
+    """Analyse the text once, then run every enabled text rule on the analysis."""
+    specs = _specs("text", ctx)
+    if not specs:
+        return []
+    try:
+        analysis = ctx.analysis(doc)
+    except Exception as exc:
+        spec = CheckSpec("text", "postcheck.text.analysis:analyse", ("text analysis",))
+        if isinstance(exc, Unavailable):
+            ctx.note(f"not checked: {exc.what} ({exc.hint})")
+        return [_error(spec, doc.input, exc)]
+    text_ctx = ctx.text_context()
     findings: list[Finding] = []
-    for spec in _specs("text", ctx):
-        findings += _run(spec, doc, doc.input, ctx)
+    for spec in specs:
+        findings += _run(spec, analysis, doc.input, ctx, text_ctx)
     return [_with_line(f, doc.text) for f in findings]
 
 
@@ -130,8 +161,9 @@ def _unreadable(display: str, reason: str) -> Finding:
     )
 
 
-def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
+def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = None) -> Finding | None:
     """Give a finding its severity and clauses; None when its rule is off.
+    ``--approval`` and ``waivers`` waive findings of approvable rules.
 
     A finding whose variant its rule does not define is a bug in the check: it
     becomes a ``check-error`` (block), never a silently lower severity."""
@@ -150,15 +182,71 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
     if severity is None:
         return None
     entry = ctx.policy.rule(rule.id, finding.variant)
-    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
-    return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    variant = rule.variant(finding.variant)
+    protected = variant is not None and variant.protected  # a never_publish child: never waived
+    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON and not protected
+    resolved = dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
 
 
-def _check_draft(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+def _channel_for(
+    post: Post, session: Session, docs: dict[int, DraftParts | UnreadableInput]
+) -> ChannelChoice:
+    """The post's channel (:mod:`postcheck.channel`); reads its drafts into ``docs``."""
+    declared: list[tuple[str, str]] = []
+    for i, item in enumerate(post.inputs):
+        if item.kind != "text":
+            continue
+        try:
+            docs[i] = read_draft_parts(item)
+        except UnreadableInput as exc:
+            docs[i] = exc
+            continue
+        value = declared_channel(docs[i].doc.text)
+        if value is not None:
+            declared.append((value, item.display))
+    return choose(session.channel, post.channels, declared)
+
+
+def _draft(i: int, item: InputFile, docs: dict[int, DraftParts | UnreadableInput]) -> DraftParts:
+    parts = docs.get(i) or read_draft_parts(item)
+    if isinstance(parts, UnreadableInput):
+        raise parts
+    return parts
+
+
+def _start(
+    post: Post, session: Session, docs: dict[int, DraftParts | UnreadableInput]
+) -> tuple[CheckContext, list[Finding]]:
+    """The post's context, on its channel, and the findings about the post itself:
+    an unknown channel, problems met while collecting it, no inputs at all."""
+    choice = _channel_for(post, session, docs)
+    ctx = session.context(choice.channel)
+    for note in (*post.notes, *([choice.note] if choice.note else [])):
+        ctx.note(note)
+    raw: list[Finding] = []
+    if choice.problem:
+        raw.append(
+            Finding(
+                "check-error",
+                f"The post's channel is unknown: {choice.problem}. It is blocked rather than checked "
+                "against the wrong channel's rules.",
+                post.name,
+            )
+        )
+    raw += [_unreadable(display, reason) for display, reason in post.problems]
+    if not post.inputs and not post.problems:
+        raw.append(_unreadable(post.name, "the post has no inputs"))
+    return ctx, raw
+
+
+def _check_draft(
+    parts_of: Callable[[], DraftParts], item: InputFile, ctx: CheckContext, summaries: list[InputSummary]
+) -> list[Finding]:
     """Every text part of a draft, then every picture in it (as an image input)."""
     summaries.append(InputSummary(item.display, item.kind))
     try:
-        parts = read_draft_parts(item)
+        parts = parts_of()
     except UnreadableInput as exc:
         return [_unreadable(item.display, exc.reason)]
     if parts.doc.note:
@@ -250,38 +338,84 @@ def _image_checks(item: InputFile, ctx: CheckContext, summaries: list[InputSumma
 
 
 def check_post(post: Post, session: Session) -> PostResult:
-    ctx = session.context()
-    raw: list[Finding] = []
+    digests = {item.display: input_sha256(item) for item in post.inputs}
+    docs: dict[int, DraftParts | UnreadableInput] = {}
+    ctx, raw = _start(post, session, docs)
     summaries: list[InputSummary] = []
-    for display, reason in post.problems:
-        raw.append(_unreadable(display, reason))
-    if not post.inputs and not post.problems:
-        raw.append(_unreadable(post.name, "the post has no inputs"))
-    for item in post.inputs:
+    for i, item in enumerate(post.inputs):
         if item.kind == "text":
-            raw += _check_draft(item, ctx, summaries)
+            raw += _check_draft(lambda i=i, item=item: _draft(i, item, docs), item, ctx, summaries)
         else:
             raw += _check_picture(item, ctx, summaries)
+    digests = _with_parts(digests, summaries)
+    summaries = [dataclasses.replace(s, sha256=digests.get(s.path)) for s in summaries]
     for spec in _specs("post", ctx):
         raw += _run(spec, post, post.name, ctx)
-    findings = [f for f in (resolve(f, ctx) for f in raw) if f is not None]
+    raw += _changed_while_checked(post, digests)
+    raw = with_fingerprints(raw, digests)
+    findings = [f for f in (resolve(f, ctx, session.waivers) for f in raw) if f is not None]
     findings.sort(key=lambda f: (-int(f.severity or 0), f.input, f.span or (0, 0), f.rule))
     counted = [f.severity for f in findings if not f.approved and f.severity is not None]
     verdict = max(counted, default=Severity.PASS)
     notes = list(ctx.notes)
     for key, value in ctx.methods.items():
         notes.append(f"{key}: {value}")
-    return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+    notes += expired_notes(findings)
+    if not session.config.get("audit.enabled"):
+        notes.append("audit trail off ([audit] enabled = false in postcheck.toml): this run is not recorded")
+    lowered = tuple(weakened(session.policy, session.config.rules, (ctx.channel,)))
+    return PostResult(
+        post.name, verdict, tuple(summaries), tuple(findings), tuple(notes), ctx.channel, lowered
+    )
+
+
+def _with_parts(digests: dict[str, str | None], summaries: list[InputSummary]) -> dict[str, str | None]:
+    """``digests`` and, for each part of an input ("class.gif (frame 2)"), a hash of
+    its input's hash and the part's name, so its findings keep stable fingerprints."""
+    out = dict(digests)
+    for summary in summaries:
+        if summary.path in out:
+            continue
+        owner = max((d for d in digests if summary.path.startswith(f"{d} (")), key=len, default=None)
+        if owner is not None and digests[owner] is not None:
+            out[summary.path] = sha256_bytes(f"{digests[owner]}:{summary.path[len(owner) :]}".encode())
+    return out
+
+
+def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[Finding]:
+    """An input whose bytes changed during the checks was not checked as it now is."""
+    out = []
+    for item in post.inputs:
+        before = digests[item.display]
+        if before is not None and input_sha256(item) != before:
+            out.append(_unreadable(item.display, "it changed while it was being checked"))
+    return out
 
 
 # --- batches -----------------------------------------------------------------------
 
 _WORKER_SESSION: Session | None = None
+# Each worker's share of the CPUs, set in its environment before any model loads:
+# ONNX Runtime (OCR) reads it for its thread pool, BLAS and OpenMP read theirs.
+WORKER_THREADS = "POSTCHECK_WORKER_THREADS"
+_THREAD_VARS = (WORKER_THREADS, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(session: Session) -> None:
+def _init_worker(session: Session, threads: int = 1) -> None:
+    """Runs first in each worker process: the session, and the worker's thread
+    budget, so that workers do not compete with each other's library threads (ONNX
+    Runtime's spin while they wait, which costs the other worker its CPU)."""
     global _WORKER_SESSION
     _WORKER_SESSION = session
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_in_worker(post: Post) -> PostResult:
@@ -318,8 +452,10 @@ def check_posts(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         mp = multiprocessing.get_context("spawn")
+        workers = min(jobs, len(posts))
+        threads = max(1, _cpus() // workers)
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(posts)), mp_context=mp, initializer=_init_worker, initargs=(session,)
+            max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(session, threads)
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
@@ -336,14 +472,19 @@ def check_posts(
             results[i] = _safe_check(post, session)
             if on_done:
                 on_done(results[i])
-    done: Iterable[PostResult] = (r for r in results if r is not None)
+    done = tuple(
+        r if r.channel else dataclasses.replace(r, channel=session.channel) for r in results if r is not None
+    )
+    used = tuple(dict.fromkeys(r.channel or session.channel for r in done))
     return Report(
         __version__,
         session.policy.id,
         session.policy.name,
         session.channel,
         session.approval,
-        tuple(done),
+        done,
+        weakened=tuple(weakened(session.policy, session.config.rules, used)),
+        missing=session.policy.missing,
     )
 
 

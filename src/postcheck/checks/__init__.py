@@ -57,6 +57,33 @@ class CheckContext:
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     # set by the runner: runs every text rule on text found in an image
     text_runner: Callable[..., list[Finding]] | None = None
+    text_index: Any = None  # the session's postcheck.text.analysis.TextIndex
+
+    def analysis(self, doc: Any) -> Any:
+        """The text analysis of a :class:`postcheck.inputs.TextDoc`, made once per text."""
+        from postcheck.text.analysis import TextIndex, analyse
+
+        if self.text_index is None:
+            self.text_index = TextIndex(self.config, self.register)
+        key = f"{doc.input}\0{doc.source}\0{hash(doc.text)}"
+        return self.memo("analysis", key, lambda: analyse(doc.text, self.text_index, doc.input, doc.source))
+
+    def text_context(self) -> Any:
+        """What a text rule receives besides the analysis (postcheck.text.base.TextContext)."""
+        from postcheck.text.analysis import TextIndex
+        from postcheck.text.base import TextContext
+
+        if self.text_index is None:
+            self.text_index = TextIndex(self.config, self.register)
+        return TextContext(
+            self.channel,
+            self.today,
+            self.config,
+            self.register,
+            self.policy.approver,
+            self.text_index,
+            self.method,
+        )
 
     def memo(self, key: str, item_key: str, fn: Callable[[], Any]) -> Any:
         k = (key, item_key)

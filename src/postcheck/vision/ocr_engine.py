@@ -19,6 +19,7 @@ text does the full pipeline (detect, orient, recognise) run, at up to
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +52,10 @@ def engine() -> Any:
         raise OcrUnavailable(str(exc)) from exc
     import logging
 
-    params = {"Global.log_level": "error", "Global.max_side_len": READ_SIDE}
+    params: dict[str, Any] = {"Global.log_level": "error", "Global.max_side_len": READ_SIDE}
+    threads = os.environ.get("POSTCHECK_WORKER_THREADS", "")
+    if threads.isdigit() and int(threads) > 0:  # a --jobs worker's share of the CPUs
+        params["EngineConfig.onnxruntime.intra_op_num_threads"] = int(threads)
     eng = RapidOCR(params=params)
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     return eng

@@ -1,26 +1,16 @@
-"""Conduct on social media: references for individuals and contact with pupils.
-
-* ``reference``: a reference, recommendation or endorsement of an individual.
-* ``pupil-contact``: inviting or accepting contact with pupils or parents.
-"""
+"""Conduct on social media: ``reference`` (a reference, recommendation or
+endorsement of an individual) and ``pupil-contact`` (inviting or accepting
+contact with pupils or parents)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from postcheck.checks.text.community import (
-    _NOT_NAMES,
-    _common_word,
-    _finding,
-    community_mentions,
-    register_names,
-    sentences,
-    trust_terms,
-)
 from postcheck.model import Finding
 from postcheck.rules import Rule
+from postcheck.text.analysis import TextAnalysis
+from postcheck.text.base import TextContext, finding
 
 REFERENCE = Rule(
     "reference",
@@ -67,18 +57,17 @@ PUPIL_CONTACT = Rule(
 RULES = (REFERENCE, PUPIL_CONTACT)
 
 
-# --- reference -----------------------------------------------------------------------
-
 _PERSON_OBJ = (
     r"(?:him|her|them|this (?:young )?(?:person|man|woman|lady|gentleman|colleague|teacher|candidate|student"
     r"|practitioner|professional)|my (?:former |ex-?|old )?(?:colleague|TA|mentee|trainee|student|teacher)"
-    r"|(?P<name>[A-Z][a-zà-ÿ'’-]+(?: [A-Z][a-zà-ÿ'’-]+)?))"
+    r"|(?P<name>[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?))"
 )
 _REFERENCE = re.compile(
     r"\b(?:(?:I|we) (?:would |can |could |cannot |can'?t |couldn'?t |will |'d |would not |wouldn'?t )?"
     r"(?:(?:highly|thoroughly|wholeheartedly|strongly|fully|heartily|warmly|definitely|absolutely|really) )?"
     r"(?:recommend|endorse|vouch for|back)(?: working with| hiring)? " + _PERSON_OBJ + r"(?P<more> more)?"
-    r"|(?:happy|pleased|delighted|proud) to (?:recommend|endorse|vouch for|give a reference for|provide a "
+    r"|(?:happy|pleased|delighted|proud|privileged|(?:it is |it's )?(?:my|a) (?:privilege|pleasure)) to "
+    r"(?:recommend|endorse|vouch for|give a reference for|provide a "
     r"reference for) " + _PERSON_OBJ.replace("?P<name>", "?P<name2>") + r"|(?:a |my |glowing |personal |"
     r"character |professional )*(?:reference|testimonial|recommendation) for "
     + _PERSON_OBJ.replace("?P<name>", "?P<name3>")
@@ -97,31 +86,49 @@ _PERSON_CUE = re.compile(
 _NEG = re.compile(r"\b(?:not|never|n't|no|don'?t|do not|shouldn'?t|should not|won'?t|cannot|can'?t)\b", re.I)
 
 
-def reference(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """A reference, recommendation or endorsement of an individual (see ``DOCS``)."""
-    sents = sentences(doc, ctx)
-    org = {w for w in trust_terms(ctx).org_words}
+def _looks_like_person(a: TextAnalysis, start: int, end: int, near: str) -> bool:
+    """A capitalised object of "recommend" is a person when the person detector says
+    so, or when it is not an ordinary word, not the Trust, and a person cue is near."""
+    if a.people_in(start, end):
+        return True
+    word = a.text[start:end].split()[0]
+    if not word[:1].isupper():
+        return False
+    toks = [t for t in a.toks if t.start == start]
+    if (
+        not toks
+        or toks[0].norm in _common()
+        or any(start <= a.toks[x].start < end for r in a.trust_spans for x in range(*r))
+    ):
+        return False
+    return bool(_PERSON_CUE.search(near.replace(a.text[start:end], "")))
+
+
+def _common() -> frozenset[str]:
+    from postcheck.text.index import lexicon
+
+    return lexicon().common
+
+
+def reference(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
+    """A reference, recommendation or endorsement of an individual."""
+    sents = a.sentences
     for i, s in enumerate(sents):
-        for m in _REFERENCE.finditer(s.text):
-            name = m.group("name") or m.group("name2") or m.group("name3")
-            if name is not None:
-                first = name.split()[0].lower()
-                # a capitalised object must look like a person: not a stop word,
-                # not the school, and a person cue nearby
-                if _common_word(first) or first in org or first in _NOT_NAMES:
-                    continue
-                near = s.text + (sents[i + 1].text if i + 1 < len(sents) else "")
-                names = register_names(ctx)
-                if first not in names["given"] and not _PERSON_CUE.search(near.replace(name, "")):
+        text = a.text[s.start : s.end]
+        for m in _REFERENCE.finditer(text):
+            group = next((g for g in ("name", "name2", "name3") if m.group(g)), None)
+            if group is not None:
+                near = a.text[s.start : sents[i + 1].end if i + 1 < len(sents) else s.end]
+                ns, ne = s.start + m.start(group), s.start + m.end(group)
+                if not _looks_like_person(a, ns, ne, near):
                     continue
             elif m.group().lower().startswith(("i can't", "i cannot", "i couldn't")) and not m.group("more"):
                 continue
-            start, end = s.start + m.start(), s.start + m.end()
-            yield _finding(
+            yield finding(
                 "reference",
-                doc,
-                start,
-                end,
+                a,
+                s.start + m.start(),
+                s.start + m.end(),
                 "This reads as a reference or endorsement of an individual: remove it; references go "
                 "through the school's formal process, not social media.",
             )
@@ -164,28 +171,27 @@ _ADVICE = re.compile(
 )
 
 
-def pupil_contact(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """Inviting or accepting contact with pupils or parents (see ``DOCS``)."""
-    text = doc.text
-    audience = bool(_AUDIENCE.search(text)) or bool(community_mentions(text, ctx))
-    for s in sentences(doc, ctx):
-        found = list(_STRONG_CONTACT.finditer(s.text))
+def pupil_contact(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
+    """Inviting or accepting contact with pupils or parents."""
+    audience = bool(_AUDIENCE.search(a.text)) or any(
+        m.kind in ("org", "role", "staff", "year") for m in a.community
+    )
+    for s in a.sentences:
+        text = a.text[s.start : s.end]
+        found = list(_STRONG_CONTACT.finditer(text))
         if audience:
-            found += list(_WEAK_CONTACT.finditer(s.text))
+            found += list(_WEAK_CONTACT.finditer(text))
         seen: list[tuple[int, int]] = []
         for m in sorted(found, key=lambda m: m.start()):
-            if any(a <= m.start() < b for a, b in seen):
-                continue
-            if _ADVICE.search(s.text[: m.start()]):
+            if any(x <= m.start() < y for x, y in seen) or _ADVICE.search(text[: m.start()]):
                 continue
             seen.append((m.start(), m.end()))
-            start, end = s.start + m.start(), s.start + m.end()
-            yield _finding(
+            yield finding(
                 "pupil-contact",
-                doc,
-                start,
-                end,
+                a,
+                s.start + m.start(),
+                s.start + m.end(),
                 "This invites or accepts private contact on social media, which the policy forbids with "
                 "pupils and parents: remove it and use the school's official channels; tell the "
-                f"{getattr(ctx.policy, 'approver', 'Head Teacher')} about any contact already made.",
+                f"{ctx.approver} about any contact already made.",
             )
