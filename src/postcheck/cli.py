@@ -274,8 +274,8 @@ def check(
     receipt: ReceiptOpt = None,
 ) -> None:
     from postcheck.cli_approval import finish_check, plan_receipts
-    from postcheck.cli_output import check_free, output_format, write_reports
-    from postcheck.inputs import collect_posts, output_conflict
+    from postcheck.cli_output import check_free, output_conflict, output_format, write_reports
+    from postcheck.inputs import collect_posts
     from postcheck.runner import check_posts
 
     fmt_name = output_format(fmt.value if fmt else None, output)

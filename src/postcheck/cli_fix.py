@@ -72,9 +72,10 @@ def fix_command(
     from contextlib import ExitStack
 
     from postcheck.cli import load_session
+    from postcheck.cli_output import output_conflict
     from postcheck.errors import UsageError
     from postcheck.fix import fix_posts
-    from postcheck.inputs import collect_posts, output_conflict
+    from postcheck.inputs import collect_posts
 
     clash = output_conflict(out, inputs, folder=True)
     if clash:

@@ -19,7 +19,6 @@ Posts (documented in the README; the stem rule is in :mod:`postcheck.grouping`):
 
 from __future__ import annotations
 
-import codecs
 import dataclasses
 import errno
 import os
@@ -34,6 +33,7 @@ from postcheck.errors import InputMissing, UnreadableInput
 from postcheck.grouping import drafts_note, group_folder, group_key, group_named
 from postcheck.limits import DOCX_MAX_BYTES, DRAFT_MAX_BYTES, FOLDER_MAX_DEPTH, too_large
 from postcheck.model import InputFile, Post
+from postcheck.reading import BINARY, decode_text, file_kind, not_regular, read_file
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".docx", ".html", ".htm"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff"}
@@ -279,119 +279,6 @@ class DraftParts:
     problems: tuple[tuple[str, str], ...] = ()
 
 
-def file_kind(mode: int) -> str | None:
-    """What a non-regular file is ("a named pipe"), or None for a regular file."""
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
-
-
-def not_regular(kind: str) -> str:
-    return f"{kind}, not a file: postcheck reads only regular files (use - for standard input)"
-
-
-def read_file(path: Path, limit: int, what: str = "the file is") -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes.
-
-    The file is opened without blocking and checked before anything is read, so
-    a named pipe or a device is refused, never waited on or read forever.
-    Raises :class:`UnreadableInput` with the reason."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        fd = os.open(path, flags)
-    except IsADirectoryError as exc:
-        raise UnreadableInput("is a folder") from exc
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fd)
-        kind = file_kind(st.st_mode)
-        if kind == "a folder":
-            raise UnreadableInput("is a folder")
-        if kind is not None:
-            raise UnreadableInput(not_regular(kind))
-        if st.st_size > limit:
-            raise UnreadableInput(too_large(what, limit))
-        try:
-            data = fh.read(limit + 1)
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise UnreadableInput(too_large(what, limit))
-    return data
-
-
-_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-_BINARY = "binary data, not text: is this the right file?"
-
-
-def _decode(data: bytes, display: str) -> tuple[str, str | None]:
-    if not data.strip():
-        raise UnreadableInput("the file is empty: there is nothing to check")
-    # UTF-32's byte-order marks begin with UTF-16's: test them first.
-    if data.startswith(_UTF32_BOMS):
-        text = _strict(data, "utf-32")
-        return text, f"{display}: read as UTF-32 (it starts with a UTF-32 byte-order mark)"
-    if data.startswith(_UTF16_BOMS):
-        return _strict(data, "utf-16"), None
-    if b"\x00" in data[:8192]:
-        # NUL bytes: binary, or UTF-16/UTF-32 without a byte-order mark (never
-        # taken for each other: charset-normalizer tells them apart by layout)
-        return _wide_without_bom(data, display)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableInput(_BINARY)
-    text = str(best)
-    if _mostly_controls(text):
-        raise UnreadableInput(_BINARY)
-    return text, f"{display}: not UTF-8: read as {best.encoding}; check the text reads correctly"
-
-
-def _strict(data: bytes, encoding: str) -> str:
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise UnreadableInput(f"not valid {encoding.upper()} text ({exc.reason})") from exc
-    if not text.strip():
-        raise UnreadableInput("the file is empty: there is nothing to check")
-    if _mostly_controls(text):
-        raise UnreadableInput(_BINARY)
-    return text
-
-
-def _mostly_controls(text: str) -> bool:
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    return controls > max(2, len(text) // 100)
-
-
-def _wide_without_bom(data: bytes, display: str) -> tuple[str, str | None]:
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or not best.encoding.startswith(("utf_16", "utf_32")):
-        raise UnreadableInput(_BINARY)
-    text = str(best)
-    if not text.strip() or _mostly_controls(text):
-        raise UnreadableInput(_BINARY)
-    encoding = best.encoding.upper().replace("_", "-")
-    return text, f"{display}: no byte-order mark: read as {encoding}; check the text reads correctly"
-
-
 def _draft_bytes(item: InputFile) -> bytes:
     if item.data is not None:
         if len(item.data) > DRAFT_MAX_BYTES:
@@ -423,13 +310,13 @@ def read_draft_parts(item: InputFile) -> DraftParts:
     if len(data) > DRAFT_MAX_BYTES:
         raise UnreadableInput(too_large("the file is", DRAFT_MAX_BYTES))
     if data[:2] == b"PK" or sniff_image(data[:16]):
-        raise UnreadableInput(_BINARY)
+        raise UnreadableInput(BINARY)
     if ext not in TEXT_EXTENSIONS and item.path is not None:
         raise UnreadableInput(
             f"unsupported format {ext or '(no extension)'}: postcheck reads "
             ".txt, .md, .docx, .html and images"
         )
-    text, note = _decode(data, item.display)
+    text, note = decode_text(data, item.display)
     sniffed = item.path is None and looks_like_html(text)
     if ext in (".html", ".htm") or sniffed:
         from postcheck.read_html import read_html
@@ -460,56 +347,3 @@ _HTML_TAG = re.compile(
 def looks_like_html(text: str) -> bool:
     """Whether ``text`` (read without a file name) is HTML: it has an HTML tag."""
     return _HTML_TAG.search(text) is not None
-
-
-# --- outputs never land on inputs --------------------------------------------------
-
-
-def output_conflict(target: Path, args: list[str], folder: bool = False) -> str | None:
-    """Why writing ``target`` (a report file, or with ``folder`` the folder for
-    ``fix``'s copies) would write over or into an input named in ``args``, or None.
-
-    Paths are compared resolved and by inode, so a symbolic or hard link to an
-    input, or a second name for its folder, is caught too."""
-    out = _identity(target)
-    ancestors = _ancestors(target)
-    for arg in args:
-        if arg == "-":
-            continue
-        path = Path(arg)
-        me = _identity(path)
-        if me is None:
-            continue
-        if path.is_dir():
-            if me == out:
-                return f"it is the input folder {arg}"
-            if me in ancestors:
-                return f"it is inside the input folder {arg}"
-        elif me == out:
-            return f"it is the input {arg}"
-        elif folder and out is not None and _identity(path.parent) == out:
-            return f"it is the folder the input {arg} is in"
-    return None
-
-
-def _identity(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_dev, st.st_ino)
-
-
-def _ancestors(path: Path) -> list[tuple[int, int]]:
-    """The inodes of ``path``'s existing folders, nearest first (resolved, so
-    ``..`` and symbolic links lead where they really lead)."""
-    try:
-        real = path.resolve(strict=False)
-    except (OSError, RuntimeError):
-        real = path.absolute()
-    out = []
-    for parent in real.parents:
-        ident = _identity(parent)
-        if ident is not None:
-            out.append(ident)
-    return out

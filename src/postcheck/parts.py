@@ -16,7 +16,7 @@ thumbnail)``.
   cropped or edited) is checked as a photo of its own. "Scaled copy": the
   photo, scaled to the thumbnail's size, differs from it by at most
   :data:`COPY_MAX_DIFFERENCE` grey levels on average over every 8 x 8 block,
-  and (the runner adds this, with :func:`faces_not_in`) the thumbnail shows no
+  and (:func:`thumbnail_covered`, with :func:`faces_not_in`) the thumbnail shows no
   face the photo's face check did not find. See docs/images.md for the
   measurements behind both.
 * A picture with more than :data:`postcheck.limits.IMAGE_MAX_FRAMES` frames
@@ -369,3 +369,28 @@ def faces_not_in(
                 continue
         new.append(face)
     return new
+
+
+def thumbnail_covered(ctx: Any) -> Covered:
+    """The runner's test of a thumbnail, for a post's context: covered by its
+    photo's checks when it is a scaled copy of the photo and shows no face the
+    photo's face check (``ctx.facts``) did not find as the same face."""
+
+    def covered(thumb: Any, photo: Any) -> bool:
+        if not is_scaled_copy(thumb, photo.image):
+            return False
+        boxes = ctx.facts.get(photo.display, {}).get("face_boxes")
+        if boxes is None:  # faces were not looked for on this post: nor would they be on the thumbnail
+            return True
+        config = ctx.config
+        new = faces_not_in(
+            thumb,
+            photo.image,
+            [b.box for b in boxes],
+            config.get("faces.detector"),
+            int(config.get("faces.min_face_px")),
+            float(config.get("faces.tolerance")),
+        )
+        return not new
+
+    return covered

@@ -21,9 +21,10 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from postcheck.errors import UnreadableInput
-from postcheck.inputs import DraftParts, TextDoc, file_kind, not_regular
+from postcheck.inputs import DraftParts, TextDoc
 from postcheck.limits import DRAFT_MAX_BYTES, too_large
 from postcheck.model import InputFile
+from postcheck.reading import file_kind, not_regular
 
 # Elements whose content postcheck cannot see: each blocks the post.
 _MEDIA = {"video": "video", "audio": "sound", "iframe": "embedded page", "embed": "embedded object"}

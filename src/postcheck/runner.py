@@ -262,7 +262,7 @@ def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSumm
     """Every part of a picture: the first frame, then the others and the EXIF
     thumbnails (:mod:`postcheck.parts`). A finding repeated word for word on a
     later part (the same caption in every frame) is reported once."""
-    from postcheck.parts import image_parts, open_embedded
+    from postcheck.parts import image_parts, open_embedded, thumbnail_covered
 
     try:
         # decode once, so an unreadable picture is reported as such
@@ -275,7 +275,7 @@ def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSumm
     out = _image_checks(item, ctx, summaries)
     seen = {_same(f) for f in out}
     try:
-        for part in image_parts(item, ctx.image(item), ctx.notes, _thumbnail_covered(ctx)):
+        for part in image_parts(item, ctx.image(item), ctx.notes, thumbnail_covered(ctx)):
             if part.loaded is None:
                 out.append(_unreadable(part.item.display, part.problem or "could not be decoded"))
                 continue
@@ -288,31 +288,6 @@ def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSumm
     except UnreadableInput as exc:
         out.append(_unreadable(f"{item.display} (frames)", exc.reason))
     return out
-
-
-def _thumbnail_covered(ctx: CheckContext) -> Callable[[Any, Any], bool]:
-    """A thumbnail is covered by its photo's checks when it is a scaled copy of the
-    photo and shows no face the photo's face check did not find."""
-    from postcheck.parts import faces_not_in, is_scaled_copy
-
-    def covered(thumb: Any, photo: Any) -> bool:
-        if not is_scaled_copy(thumb, photo.image):
-            return False
-        boxes = ctx.facts.get(photo.display, {}).get("face_boxes")
-        if boxes is None:  # faces were not looked for on this post: nor would they be on the thumbnail
-            return True
-        config = ctx.config
-        new = faces_not_in(
-            thumb,
-            photo.image,
-            [b.box for b in boxes],
-            config.get("faces.detector"),
-            int(config.get("faces.min_face_px")),
-            float(config.get("faces.tolerance")),
-        )
-        return not new
-
-    return covered
 
 
 def _same(f: Finding) -> tuple[Any, ...]:
