@@ -122,3 +122,49 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Result
         return Result(res.exit_code, res.stdout, res.stderr)
 
     return run
+
+
+@pytest.fixture
+def cli_process(tmp_path: Path) -> Callable[..., Result]:
+    """Run ``python -m postcheck ARGS`` in a child process, with a time limit, and
+    bound by file permissions: as root, without the capabilities that bypass them
+    (``setpriv``), so an unreadable folder is unreadable as it is for a user."""
+    import shutil
+    import subprocess
+    import sys
+
+    work = tmp_path / "cwd-process"
+    work.mkdir(exist_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        "POSTCHECK_CACHE_DIR": str(tmp_path / "face-cache"),
+        "NO_COLOR": "1",
+        "COLUMNS": "200",
+    }
+    if "PYTHONPATH" in os.environ:
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip(
+                "running as root, and setpriv (util-linux) is missing to drop the power to ignore permissions"
+            )
+        caps = "-dac_override,-dac_read_search"
+        prefix = [setpriv, f"--inh-caps={caps}", f"--bounding-set={caps}"]
+
+    def run(*args: str, input: bytes | None = None, timeout: float = 120) -> Result:
+        proc = subprocess.run(
+            [*prefix, sys.executable, "-m", "postcheck", *map(str, args)],
+            cwd=work,
+            env=env,
+            input=input,
+            capture_output=True,
+            timeout=timeout,
+        )
+        return Result(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+
+    return run

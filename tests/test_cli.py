@@ -143,19 +143,15 @@ def test_non_utf8_text_is_decoded_with_a_note(cli, quiet_school, tmp_path):
     assert any("not UTF-8" in n for n in notes)
 
 
-def test_unreadable_file_in_batch_blocks_only_its_post(cli, quiet_school, tmp_path, monkeypatch):
+def test_unreadable_file_in_batch_blocks_only_its_post(cli_process, quiet_school, tmp_path):
     batch = tmp_path / "batch"
     draft(batch, "good.txt")
     locked = draft(batch, "locked.txt")
-    real_read = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.txt":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
-
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
-    res = cli(batch, "--config", quiet_school.config, "-f", "json")
+    locked.chmod(0)
+    try:
+        res = cli_process(batch, "--config", quiet_school.config, "-f", "json")
+    finally:
+        locked.chmod(0o644)
     report = json.loads(res.stdout)
     verdicts = {p["name"]: p["verdict"] for p in report["posts"]}
     assert verdicts == {"good": "pass", "locked": "block"}

@@ -546,7 +546,7 @@ def test_cli_fix_refuses_its_own_folder_and_keeps_existing(cli, school: School, 
     (folder / "notice.txt").write_text("Sports day is on Friday.\n")
     res = cli("fix", str(folder / "notice.txt"), "--out", str(folder), "--config", str(school.config))
     assert res.exit_code == 64
-    assert "over the original" in res.stderr and "Traceback" not in res.output
+    assert "never writes over or into an input" in res.stderr and "Traceback" not in res.output
     out = tmp_path / "safe"
     out.mkdir()
     (out / "notice.txt").write_text("earlier\n")

@@ -242,7 +242,12 @@ def check(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the report to this file (- for standard output)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to this file (- for standard output; never an input or inside an input "
+            "folder).",
+        ),
     ] = None,
     also: Annotated[
         list[Path] | None,
@@ -253,7 +258,10 @@ def check(
         ),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite the --output file (and --receipt files) if they exist.")
+        bool,
+        typer.Option(
+            "--force", help="Overwrite the --output file (and --receipt files) if they exist; never an input."
+        ),
     ] = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
@@ -266,13 +274,16 @@ def check(
     receipt: ReceiptOpt = None,
 ) -> None:
     from postcheck.cli_approval import finish_check, plan_receipts
-    from postcheck.cli_output import check_free, output_format, write_reports
+    from postcheck.cli_output import check_free, output_conflict, output_format, write_reports
     from postcheck.inputs import collect_posts
     from postcheck.runner import check_posts
 
     fmt_name = output_format(fmt.value if fmt else None, output)
     outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]
     for path, _ in outputs:
+        clash = output_conflict(path, inputs) if path is not None and str(path) != "-" else None
+        if clash:  # never, even with --force: postcheck does not modify its inputs
+            raise UsageError(f"--output {path}: {clash}; postcheck never writes over or into an input")
         check_free(path, force)
     posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)

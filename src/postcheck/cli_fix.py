@@ -72,10 +72,14 @@ def fix_command(
     from contextlib import ExitStack
 
     from postcheck.cli import load_session
+    from postcheck.cli_output import output_conflict
     from postcheck.errors import UsageError
     from postcheck.fix import fix_posts
     from postcheck.inputs import collect_posts
 
+    clash = output_conflict(out, inputs, folder=True)
+    if clash:
+        raise UsageError(f"--out {out}: {clash}; postcheck never writes over or into an input")
     posts = collect_posts(inputs, group=group.value)
     if not posts:
         raise UsageError("nothing to fix: no drafts or photos among the inputs")

@@ -1,6 +1,7 @@
 """Where ``postcheck check`` writes its report: standard output, ``--output``
 (format from its extension when ``--format`` is not given; ``-`` is standard
-output) and ``--also-output`` files. Light to import: no heavy library."""
+output) and ``--also-output`` files; and :func:`output_conflict`, which keeps
+a report (and ``fix``'s copies) off the inputs. Light to import: no heavy library."""
 
 from __future__ import annotations
 
@@ -73,3 +74,53 @@ def write_reports(
             f"postcheck: {report.verdict.label}: report written to {markup_safe(', '.join(written))}",
             soft_wrap=True,
         )
+
+
+def output_conflict(target: Path, args: list[str], folder: bool = False) -> str | None:
+    """Why writing ``target`` (a report file, or with ``folder`` the folder for
+    ``fix``'s copies) would write over or into an input named in ``args``, or None.
+
+    Paths are compared resolved and by inode, so a symbolic or hard link to an
+    input, or a second name for its folder, is caught too."""
+    out = _identity(target)
+    ancestors = _ancestors(target)
+    for arg in args:
+        if arg == "-":
+            continue
+        path = Path(arg)
+        me = _identity(path)
+        if me is None:
+            continue
+        if path.is_dir():
+            if me == out:
+                return f"it is the input folder {arg}"
+            if me in ancestors:
+                return f"it is inside the input folder {arg}"
+        elif me == out:
+            return f"it is the input {arg}"
+        elif folder and out is not None and _identity(path.parent) == out:
+            return f"it is the folder the input {arg} is in"
+    return None
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def _ancestors(path: Path) -> list[tuple[int, int]]:
+    """The inodes of ``path``'s existing folders, nearest first (resolved, so
+    ``..`` and symbolic links lead where they really lead)."""
+    try:
+        real = path.resolve(strict=False)
+    except (OSError, RuntimeError):
+        real = path.absolute()
+    out = []
+    for parent in real.parents:
+        ident = _identity(parent)
+        if ident is not None:
+            out.append(ident)
+    return out

@@ -346,10 +346,22 @@ def discover(explicit: Path | None = None, cwd: Path | None = None) -> Path | No
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
     user = user_config_path()
-    return user if user.is_file() else None
+    return user if _is_file(user) else None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether a config file is there; a ConfigError when that cannot be told (a
+    folder on the way that cannot be read), never a silent fall-back to defaults."""
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot tell whether a config file is there ({exc.strerror or exc})",
+            hint="give the config with --config PATH, or fix the folder's permissions",
+        ) from exc
 
 
 def resolve_config(explicit: Path | None = None) -> Config:

@@ -818,7 +818,8 @@ def fix_posts(
         for plan in by_post.get(i, []):
             item = plan.item
             mine = [(k, f) for k, f in enumerate(result.findings) if f.input == item.display]
-            unreadable = [f for _, f in mine if f.rule == "unreadable-input"]
+            # an unreadable metadata block (f.source) goes with the metadata; an unreadable file stays
+            unreadable = [f for _, f in mine if f.rule == "unreadable-input" and f.source is None]
             if unreadable:
                 pf.files.append(FileFix(item.display, None, item.kind, "skipped", ["could not be read"]))
                 continue
@@ -829,6 +830,10 @@ def fix_posts(
                     ff, used = _fix_photo_file(
                         plan, mine, summaries.get(item.display), register, channel, cover_mode, force
                     )
+                    if ff.output is not None and _has_frames(item, result):
+                        ff.changes.append(
+                            "only the first frame, page or image is kept: the copy is one picture"
+                        )
             except UnreadableInput as exc:
                 pf.files.append(FileFix(item.display, None, item.kind, "skipped", [exc.reason]))
                 continue
@@ -929,6 +934,8 @@ def _fix_photo_file(
             used.add(k)
         elif f.rule in ("image-location", "trust-premises-photo"):
             used.add(k)  # GPS is gone with the metadata
+        elif f.rule == "unreadable-input" and f.source:
+            used.add(k)  # an unreadable metadata block is gone with the metadata
         elif f.box is None and f.source and f.rule not in ("check-error", "logo"):
             used.add(k)  # text from metadata or the file name: dropped or renamed
     changes: list[str] = []
@@ -958,6 +965,12 @@ def _fix_photo_file(
         changes = _kept_changes(status, plan)
         used = used if status == "kept" else set()
     return FileFix(plan.item.display, plan.dest, "image", status, changes, renamed), used
+
+
+def _has_frames(item: InputFile, result: PostResult) -> bool:
+    """Whether the original picture has more than one frame, page or image."""
+    prefix = f"{item.display} ("
+    return any(s.path.startswith(prefix) and "thumbnail" not in s.path for s in result.inputs)
 
 
 def still_by_hand(pf: PostFix) -> list[Finding]:

@@ -37,7 +37,7 @@ class LoadedImage:
     """A decoded photo. ``image`` is RGB, already rotated by its EXIF
     orientation, so every box is in the coordinates a viewer sees."""
 
-    path: Path
+    path: Path | None  # None for a picture held in memory (inside a .docx) or a later frame
     display: str
     format: str
     image: Any  # PIL.Image.Image, RGB, orientation applied
@@ -45,6 +45,7 @@ class LoadedImage:
     exif: Any  # PIL.Image.Exif of the original file
     info: dict[str, Any] = field(default_factory=dict)  # Pillow's info: xmp, icc_profile, ...
     original_size: tuple[int, int] = (0, 0)  # before orientation
+    data: bytes | None = None  # the picture's bytes when it has no file of its own
 
     @property
     def size(self) -> tuple[int, int]:

@@ -19,20 +19,21 @@ Posts (documented in the README; the stem rule is in :mod:`postcheck.grouping`):
 
 from __future__ import annotations
 
+import dataclasses
 import errno
-import html.parser
-import io
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from postcheck.channel import folder_channel, is_channel_folder
 from postcheck.errors import InputMissing, UnreadableInput
 from postcheck.grouping import drafts_note, group_folder, group_key, group_named
+from postcheck.limits import DOCX_MAX_BYTES, DRAFT_MAX_BYTES, FOLDER_MAX_DEPTH, too_large
 from postcheck.model import InputFile, Post
+from postcheck.reading import BINARY, decode_text, file_kind, not_regular, read_file
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".docx", ".html", ".htm"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff"}
@@ -100,11 +101,9 @@ def _entries(folder: Path) -> list[tuple[str, Path, str]]:
                 out.append(("dir", path, ""))
             elif entry.is_file(follow_symlinks=True):
                 out.append(("file", path, ""))
-            elif entry.is_symlink():
-                os.stat(path)  # raises for a loop or a broken link
-                out.append(("problem", path, "not a regular file"))
-            else:
-                out.append(("problem", path, "not a regular file"))
+            else:  # a pipe, a device, a socket: never opened
+                kind = file_kind(os.stat(path).st_mode)  # raises for a loop or a broken link
+                out.append(("problem", path, not_regular(kind or "not a regular file")))
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 reason = "a symbolic-link loop"
@@ -116,9 +115,15 @@ def _entries(folder: Path) -> list[tuple[str, Path, str]]:
     return out
 
 
-def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
-    """Every file below ``folder``, noting symlink loops and unreadable entries."""
+def _walk(folder: Path, seen: frozenset[tuple[int, int]], depth: int = 1) -> _Walk:
+    """Every file below ``folder``, noting symlink loops, unreadable entries and
+    folders nested deeper than :data:`FOLDER_MAX_DEPTH`."""
     out = _Walk([], [])
+    if depth > FOLDER_MAX_DEPTH:
+        out.problems.append(
+            (str(folder), f"folders nested more than {FOLDER_MAX_DEPTH} deep are not read, so not checked")
+        )
+        return out
     try:
         st = folder.stat()
     except OSError as exc:
@@ -130,7 +135,7 @@ def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
         return out
     for kind, path, reason in _entries(folder):
         if kind == "dir":
-            sub = _walk(path, seen | {key})
+            sub = _walk(path, seen | {key}, depth + 1)
             out.files += sub.files
             out.problems += sub.problems
         elif kind == "file":
@@ -201,25 +206,53 @@ def collect_posts(args: list[str], stdin: bytes | None = None, group: str = "pos
     files named on the command line are grouped by ``group`` (``post``, ``stem``
     or ``file``, :data:`postcheck.grouping.GROUP_MODES`); folders are batches.
 
-    Raises :class:`InputMissing` when a named input does not exist.
+    Raises :class:`InputMissing` when a named input does not exist or cannot be
+    looked at. A pipe or a device is never opened: it blocks the post.
     """
     named: list[InputFile] = []
+    refused: list[tuple[str, str]] = []
     posts: list[Post] = []
     for arg in args:
         if arg == "-":
-            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            # one byte past the limit is enough to say the text is too large
+            data = stdin if stdin is not None else sys.stdin.buffer.read(DRAFT_MAX_BYTES + 1)
             named.append(InputFile("<stdin>", "text", None, data))
             continue
         path = Path(arg)
-        if not path.exists():
-            if path.is_symlink():
-                raise InputMissing(f"{arg}: a broken symbolic link")
-            raise InputMissing(f"{arg}: no such file or folder")
-        if path.is_dir():
+        mode = _stat_argument(arg, path).st_mode
+        if stat.S_ISDIR(mode):
             posts.extend(posts_from_folder(path, group))
-        else:
+        elif stat.S_ISREG(mode):
             named.append(input_file(path, arg))
-    return [_post(name, files, group) for name, files in group_named(named, group)] + posts
+        else:  # a pipe or a device: never opened; it blocks the post it was named in
+            refused.append((arg, not_regular(file_kind(mode) or "not a regular file")))
+    named_posts = [_post(name, files, group) for name, files in group_named(named, group)]
+    if refused and named_posts and group == "post":
+        named_posts[0] = dataclasses.replace(named_posts[0], problems=(*named_posts[0].problems, *refused))
+    elif refused:
+        named_posts += [Post(Path(arg).name, (), ((arg, reason),)) for arg, reason in refused]
+    return named_posts + posts
+
+
+def _stat_argument(arg: str, path: Path) -> os.stat_result:
+    """``os.stat`` of an input named on the command line; a one-line
+    :class:`InputMissing` (exit 66) when it does not exist or cannot be looked at."""
+    try:
+        return path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.is_symlink():
+            reason = "a broken symbolic link"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            reason = "no such file or folder"
+        elif exc.errno == errno.ELOOP:
+            reason = "a symbolic-link loop"
+        elif exc.errno == errno.EACCES:
+            reason = "permission denied: a folder on its path cannot be read"
+        elif exc.errno == errno.ENAMETOOLONG:
+            reason = "the path is too long for this system"
+        else:
+            reason = f"cannot read: {exc.strerror or exc}"
+        raise InputMissing(f"{arg}: {reason}") from exc
 
 
 # --- drafts ------------------------------------------------------------------------
@@ -235,138 +268,82 @@ class TextDoc:
     note: str | None = None  # e.g. "not UTF-8: read as cp1252"
 
 
-def _decode(data: bytes, display: str) -> tuple[str, str | None]:
-    if not data.strip():
-        raise UnreadableInput("the file is empty: there is nothing to check")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), None
-    if b"\x00" in data[:8192]:
-        raise UnreadableInput("binary data, not text: is this the right file?")
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+@dataclass(frozen=True)
+class DraftParts:
+    """Everything a draft holds: its text (every text part, joined), the pictures
+    in it as image inputs of the post, and the parts that could not be read as
+    ``(part, reason)`` (a remote picture, an embedded file)."""
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableInput("binary data, not text: is this the right file?")
-    text = str(best)
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f")
-    if controls > max(2, len(text) // 100):
-        raise UnreadableInput("binary data, not text: is this the right file?")
-    return text, f"{display}: not UTF-8: read as {best.encoding}; check the text reads correctly"
+    doc: TextDoc
+    images: tuple[InputFile, ...] = ()
+    problems: tuple[tuple[str, str], ...] = ()
 
 
-class _HTMLText(html.parser.HTMLParser):
-    BLOCK: ClassVar[set[str]] = {
-        *("p", "div", "br", "li", "tr", "section", "article"),
-        *("h1", "h2", "h3", "h4", "h5", "h6"),
-    }
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-        for name, value in attrs:
-            if name in ("alt", "title") and value:
-                self.parts.append(f"\n{value}\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
-def html_text(markup: str) -> str:
-    parser = _HTMLText()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.parts)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
-
-
-def docx_text(data: bytes) -> str:
-    """Body paragraphs, tables, headers and footers, and image alt text of a .docx."""
-    import zipfile
-
-    try:
-        import docx
-    except ImportError as exc:  # pragma: no cover - a dependency
-        raise UnreadableInput("reading .docx needs python-docx") from exc
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableInput(f"not a readable .docx file ({exc.__class__.__name__})") from exc
-    parts: list[str] = []
-
-    def cells(table) -> None:
-        for row in table.rows:
-            for cell in row.cells:
-                for para in cell.paragraphs:
-                    parts.append(para.text)
-                for inner in cell.tables:
-                    cells(inner)
-
-    for section in document.sections:
-        for part in (section.header, section.first_page_header, section.footer):
-            try:
-                parts.extend(p.text for p in part.paragraphs)
-            except (ValueError, KeyError):
-                continue
-    parts.extend(p.text for p in document.paragraphs)
-    for table in document.tables:
-        cells(table)
-    # Alt text of pictures: <wp:docPr descr="..." title="...">
-    ns = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
-    for el in document.element.body.iter(ns):
-        for attr in ("title", "descr"):
-            if el.get(attr):
-                parts.append(el.get(attr))
-    return "\n".join(p for p in parts if p and p.strip())
+def _draft_bytes(item: InputFile) -> bytes:
+    if item.data is not None:
+        if len(item.data) > DRAFT_MAX_BYTES:
+            raise UnreadableInput(too_large("the text is", DRAFT_MAX_BYTES))
+        return item.data
+    assert item.path is not None
+    ext = item.path.suffix.lower()
+    # A .docx holds its pictures too; other drafts are text.
+    limit = DOCX_MAX_BYTES if ext == ".docx" or ext not in TEXT_EXTENSIONS else DRAFT_MAX_BYTES
+    return read_file(item.path, limit)
 
 
 def read_draft(item: InputFile) -> TextDoc:
-    """The text of a draft. Raises :class:`UnreadableInput` with the reason."""
-    if item.data is not None:
-        data = item.data
-    else:
-        assert item.path is not None
-        try:
-            data = item.path.read_bytes()
-        except IsADirectoryError as exc:
-            raise UnreadableInput("is a folder") from exc
-        except OSError as exc:
-            raise UnreadableInput(f"cannot read: {exc.strerror or exc}") from exc
+    """The text of a draft (every text part, joined). Raises :class:`UnreadableInput`
+    with the reason."""
+    return read_draft_parts(item).doc
+
+
+def read_draft_parts(item: InputFile) -> DraftParts:
+    """The text of a draft and the pictures in it. Raises :class:`UnreadableInput`."""
+    data = _draft_bytes(item)
     ext = item.path.suffix.lower() if item.path else ".txt"
     if ext == ".docx" or (data[:2] == b"PK" and ext not in (".txt", ".md")):
         if not data:
             raise UnreadableInput("the file is empty: there is nothing to check")
-        text = docx_text(data)
-        if not text.strip():
-            raise UnreadableInput("the document has no text: there is nothing to check")
-        return TextDoc(text, item.display)
+        from postcheck.read_docx import read_docx
+
+        return _sized(read_docx(data, item))
+    if len(data) > DRAFT_MAX_BYTES:
+        raise UnreadableInput(too_large("the file is", DRAFT_MAX_BYTES))
     if data[:2] == b"PK" or sniff_image(data[:16]):
-        raise UnreadableInput("binary data, not text: is this the right file?")
+        raise UnreadableInput(BINARY)
     if ext not in TEXT_EXTENSIONS and item.path is not None:
         raise UnreadableInput(
             f"unsupported format {ext or '(no extension)'}: postcheck reads "
             ".txt, .md, .docx, .html and images"
         )
-    text, note = _decode(data, item.display)
-    if ext in (".html", ".htm"):
-        text = html_text(text)
-        if not text.strip():
-            raise UnreadableInput("the page has no text: there is nothing to check")
-    return TextDoc(text, item.display, None, note)
+    text, note = decode_text(data, item.display)
+    sniffed = item.path is None and looks_like_html(text)
+    if ext in (".html", ".htm") or sniffed:
+        from postcheck.read_html import read_html
+
+        if sniffed:
+            note = f"{item.display}: read as HTML (it contains HTML tags)" + (f"; {note}" if note else "")
+        return _sized(read_html(text, item, note))
+    return DraftParts(TextDoc(text, item.display, None, note))
+
+
+def _sized(parts: DraftParts) -> DraftParts:
+    if len(parts.doc.text.encode("utf-8")) > DRAFT_MAX_BYTES:
+        raise UnreadableInput(too_large("the text in it is", DRAFT_MAX_BYTES))
+    return parts
+
+
+# Elements of HTML that a plain-text draft does not contain: one of them, opened or
+# closed, marks text on standard input as an HTML page (or a fragment of one).
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|/?(?:html|head|body|p|br|hr|b|i|u|s|em|strong|small|mark|span|div|a|img|"
+    r"h[1-6]|ul|ol|li|dl|dt|dd|table|thead|tbody|tr|td|th|blockquote|q|cite|code|pre|sub|sup|figure|"
+    r"figcaption|section|article|header|footer|nav|main|aside|font|center|strike|del|ins|abbr|time|"
+    r"picture|source|video|iframe|script|style|meta|link|title)(?:\s[^<>]*)?/?)>",
+    re.IGNORECASE,
+)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether ``text`` (read without a file name) is HTML: it has an HTML tag."""
+    return _HTML_TAG.search(text) is not None

@@ -1,8 +1,12 @@
 """Running the checks on posts.
 
-Every check runs inside its own ``try``: an exception becomes a
-``check-error`` finding (block) and a file that cannot be read becomes
-``unreadable-input`` (block), so nothing passes unchecked. The runner then
+Coverage is explicit: the readers return every part of every input (a
+draft's text parts and the pictures in it; a picture's frames, pages, images
+and EXIF thumbnails) and the runner runs every applicable check on each part.
+A part that could not be read is an ``unreadable-input`` finding naming it;
+every check runs inside its own ``try``, so an exception becomes a
+``check-error`` finding naming the part and a capability that is off or
+missing a reported "not checked": nothing passes unchecked. The runner then
 gives each finding its severity and clauses from the policy pack, applies
 ``[rules]`` overrides from the config, the ``--approval`` reference and the
 waivers of ``waivers.toml`` (:mod:`postcheck.waivers`), and takes the highest
@@ -27,8 +31,8 @@ from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
-from postcheck.fingerprints import input_sha256, with_fingerprints
-from postcheck.inputs import TextDoc, read_draft
+from postcheck.fingerprints import input_sha256, sha256_bytes, with_fingerprints
+from postcheck.inputs import DraftParts, TextDoc, read_draft_parts
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import Policy, effective_severity, weakened
 from postcheck.register import Register
@@ -95,8 +99,8 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
 def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext, arg: Any = None) -> list[Finding]:
     try:
         return list(spec.load()(item, ctx if arg is None else arg))
-    except UnreadableInput:
-        raise
+    except UnreadableInput as exc:  # a part of the input the check needed could not be read
+        return [_unreadable(display, exc.reason)]
     except Unavailable as exc:
         ctx.note(f"not checked: {exc.what} ({exc.hint})")
         return [_error(spec, display, exc)]
@@ -185,32 +189,34 @@ def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = Non
     return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
 
 
-def _channel_for(post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]) -> ChannelChoice:
+def _channel_for(
+    post: Post, session: Session, docs: dict[int, DraftParts | UnreadableInput]
+) -> ChannelChoice:
     """The post's channel (:mod:`postcheck.channel`); reads its drafts into ``docs``."""
     declared: list[tuple[str, str]] = []
     for i, item in enumerate(post.inputs):
         if item.kind != "text":
             continue
         try:
-            docs[i] = read_draft(item)
+            docs[i] = read_draft_parts(item)
         except UnreadableInput as exc:
             docs[i] = exc
             continue
-        value = declared_channel(docs[i].text)
+        value = declared_channel(docs[i].doc.text)
         if value is not None:
             declared.append((value, item.display))
     return choose(session.channel, post.channels, declared)
 
 
-def _draft(i: int, item: InputFile, docs: dict[int, TextDoc | UnreadableInput]) -> TextDoc:
-    doc = docs.get(i) or read_draft(item)
-    if isinstance(doc, UnreadableInput):
-        raise doc
-    return doc
+def _draft(i: int, item: InputFile, docs: dict[int, DraftParts | UnreadableInput]) -> DraftParts:
+    parts = docs.get(i) or read_draft_parts(item)
+    if isinstance(parts, UnreadableInput):
+        raise parts
+    return parts
 
 
 def _start(
-    post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]
+    post: Post, session: Session, docs: dict[int, DraftParts | UnreadableInput]
 ) -> tuple[CheckContext, list[Finding]]:
     """The post's context, on its channel, and the findings about the post itself:
     an unknown channel, problems met while collecting it, no inputs at all."""
@@ -234,36 +240,90 @@ def _start(
     return ctx, raw
 
 
+def _check_draft(
+    parts_of: Callable[[], DraftParts], item: InputFile, ctx: CheckContext, summaries: list[InputSummary]
+) -> list[Finding]:
+    """Every text part of a draft, then every picture in it (as an image input)."""
+    summaries.append(InputSummary(item.display, item.kind))
+    try:
+        parts = parts_of()
+    except UnreadableInput as exc:
+        return [_unreadable(item.display, exc.reason)]
+    if parts.doc.note:
+        ctx.note(parts.doc.note)
+    out = run_text_checks(parts.doc, ctx)
+    out += [_unreadable(display, reason) for display, reason in parts.problems]
+    for picture in parts.images:
+        out += _check_picture(picture, ctx, summaries)
+    return out
+
+
+def _check_picture(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    """Every part of a picture: the first frame, then the others and the EXIF
+    thumbnails (:mod:`postcheck.parts`). A finding repeated word for word on a
+    later part (the same caption in every frame) is reported once."""
+    from postcheck.parts import image_parts, open_embedded, thumbnail_covered
+
+    try:
+        # decode once, so an unreadable picture is reported as such
+        if item.path is None:
+            ctx.provide_image(item, open_embedded(item))
+        ctx.image(item)
+    except UnreadableInput as exc:
+        summaries.append(InputSummary(item.display, "image"))
+        return [_unreadable(item.display, exc.reason)]
+    out = _image_checks(item, ctx, summaries)
+    seen = {_same(f) for f in out}
+    try:
+        for part in image_parts(item, ctx.image(item), ctx.notes, thumbnail_covered(ctx)):
+            if part.loaded is None:
+                out.append(_unreadable(part.item.display, part.problem or "could not be decoded"))
+                continue
+            ctx.provide_image(part.item, part.loaded)
+            for f in _image_checks(part.item, ctx, summaries):
+                if _same(f) not in seen:
+                    seen.add(_same(f))
+                    out.append(f)
+            ctx.forget(part.item.display)  # a frame's pixels are not kept once checked
+    except UnreadableInput as exc:
+        out.append(_unreadable(f"{item.display} (frames)", exc.reason))
+    return out
+
+
+def _same(f: Finding) -> tuple[Any, ...]:
+    return (f.rule, f.variant, f.message, f.evidence, f.source, f.box, f.span, f.person)
+
+
+def _image_checks(item: InputFile, ctx: CheckContext, summaries: list[InputSummary]) -> list[Finding]:
+    ctx.fact(item.display, "size", ctx.image(item).size)
+    out: list[Finding] = []
+    for spec in _specs("image", ctx):
+        out += _run(spec, item, item.display, ctx)
+    facts = ctx.facts.get(item.display, {})
+    summaries.append(
+        InputSummary(
+            item.display,
+            item.kind,
+            facts.get("faces"),
+            tuple(facts.get("face_boxes", ())),
+            facts.get("size"),
+        )
+    )
+    return out
+
+
 def check_post(post: Post, session: Session) -> PostResult:
     digests = {item.display: input_sha256(item) for item in post.inputs}
-    docs: dict[int, TextDoc | UnreadableInput] = {}
+    docs: dict[int, DraftParts | UnreadableInput] = {}
     ctx, raw = _start(post, session, docs)
     summaries: list[InputSummary] = []
     for i, item in enumerate(post.inputs):
-        try:
-            if item.kind == "text":
-                doc = _draft(i, item, docs)
-                if doc.note:
-                    ctx.note(doc.note)
-                raw += run_text_checks(doc, ctx)
-            else:
-                loaded = ctx.image(item)  # decode once, so an unreadable image is reported as such
-                ctx.fact(item.display, "size", loaded.size)
-                for spec in _specs("image", ctx):
-                    raw += _run(spec, item, item.display, ctx)
-        except UnreadableInput as exc:
-            raw.append(_unreadable(item.display, exc.reason))
-        facts = ctx.facts.get(item.display, {})
-        summaries.append(
-            InputSummary(
-                item.display,
-                item.kind,
-                facts.get("faces"),
-                tuple(facts.get("face_boxes", ())),
-                facts.get("size"),
-                digests[item.display],
-            )
-        )
+        if item.kind == "text":
+            raw += _check_draft(lambda i=i, item=item: _draft(i, item, docs), item, ctx, summaries)
+        else:
+            raw += _check_picture(item, ctx, summaries)
+    digests = _with_parts(digests, summaries)
+    summaries = [dataclasses.replace(s, sha256=digests.get(s.path)) for s in summaries]
     for spec in _specs("post", ctx):
         raw += _run(spec, post, post.name, ctx)
     raw += _changed_while_checked(post, digests)
@@ -282,6 +342,19 @@ def check_post(post: Post, session: Session) -> PostResult:
     return PostResult(
         post.name, verdict, tuple(summaries), tuple(findings), tuple(notes), ctx.channel, lowered
     )
+
+
+def _with_parts(digests: dict[str, str | None], summaries: list[InputSummary]) -> dict[str, str | None]:
+    """``digests`` and, for each part of an input ("class.gif (frame 2)"), a hash of
+    its input's hash and the part's name, so its findings keep stable fingerprints."""
+    out = dict(digests)
+    for summary in summaries:
+        if summary.path in out:
+            continue
+        owner = max((d for d in digests if summary.path.startswith(f"{d} (")), key=len, default=None)
+        if owner is not None and digests[owner] is not None:
+            out[summary.path] = sha256_bytes(f"{digests[owner]}:{summary.path[len(owner) :]}".encode())
+    return out
 
 
 def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[Finding]:

@@ -97,6 +97,15 @@ class CheckContext:
 
         return self.memo("image", item.display, lambda: open_image(item))
 
+    def provide_image(self, item: InputFile, loaded: Any) -> None:
+        """Hand the checks a picture decoded by its reader (a frame, an embedded picture)."""
+        self._memo[("image", item.display)] = loaded
+
+    def forget(self, item_key: str) -> None:
+        """Drop everything kept for one input (its pixels, its OCR lines, its features)."""
+        for key in [k for k in self._memo if k[1] == item_key]:
+            del self._memo[key]
+
     def enabled(self, rule: str) -> bool:
         """Whether ``rule`` (any of its variants) can produce a finding on this channel."""
         from postcheck.policy import could_fire

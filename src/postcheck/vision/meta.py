@@ -16,48 +16,30 @@ Sources, in the order they are reported:
 
 XMP is parsed with the standard library's XML parser after refusing any
 document type declaration (XMP never needs one, and entity expansion is how
-XML parsers are attacked). A packet that still does not parse is not skipped:
-its text content is taken as one field, ``XMP (unparsed)``, so that nothing
-hidden in it escapes the text rules.
+XML parsers are attacked). A packet with a bare ``&`` (a common slip of
+writers: "Sports & Games") is read with the ampersand escaped.
+
+"Present but unreadable" is an outcome, never a silent skip: a block that
+cannot be read correctly is listed in :attr:`Metadata.unreadable` (the checks
+report it as ``unreadable-input``, which blocks the post). That covers an XMP
+packet that still does not parse (its text content is also checked, as
+``XMP (unparsed)``), GPS values that cannot be read correctly (a zero
+denominator, more than three values, no N/S or E/W reference, a place off the
+globe, a latitude without a longitude) and an EXIF block with corrupt fields.
+GPS written with one or two values (degrees; degrees and minutes) instead of
+three is read as what it is, with the precision those values give.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-# Metres per degree of latitude (mean); a degree of longitude is this times cos(lat).
-M_PER_DEG = 111_320.0
-# What a phone's GPS typically achieves when the file does not say.
-TYPICAL_GPS_ERROR_M = 5.0
+from postcheck.vision.gps import GPS, exif_position, haversine_m, human_metres, xmp_position
 
-
-@dataclass(frozen=True)
-class GPS:
-    lat: float
-    lon: float
-    resolution_m: float  # what the recorded digits can express
-    error_m: float | None  # GPSHPositioningError, when recorded
-    source: str  # "EXIF" or "XMP"
-
-    @property
-    def precision_m(self) -> float:
-        """How closely a stranger can place the photo, in metres."""
-        err = self.error_m if self.error_m is not None else TYPICAL_GPS_ERROR_M
-        return max(self.resolution_m, err, 1.0)
-
-    @property
-    def decimals(self) -> int:
-        """Decimal places worth showing for these coordinates."""
-        deg = max(self.resolution_m, 1.0) / M_PER_DEG
-        return max(0, min(6, math.ceil(-math.log10(deg))))
-
-    def text(self) -> str:
-        return f"{self.lat:.{self.decimals}f}, {self.lon:.{self.decimals}f}"
+__all__ = ["GPS", "Metadata", "Unreadable", "filename_text", "haversine_m", "human_metres", "read_metadata"]
 
 
 @dataclass(frozen=True)
@@ -66,33 +48,28 @@ class TextField:
     text: str
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A metadata block that is present but could not be read correctly.
+    ``gps``: it holds, or may hold, the photo's location."""
+
+    block: str  # "XMP", "EXIF GPS", "EXIF"
+    reason: str
+    gps: bool = False
+    text: bool = False
+
+
 @dataclass
 class Metadata:
     gps: GPS | None = None
     texts: list[TextField] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
 
     def add(self, source: str, value: Any) -> None:
         for text in _strings(value):
             text = _clean(text)
             if text:
                 self.texts.append(TextField(source, text))
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    r = 6_371_008.8
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
-
-
-def human_metres(m: float) -> str:
-    if m < 20:
-        return f"{max(1, round(m))} m"
-    if m < 1000:
-        return f"{round(m, -1):.0f} m"
-    return f"{m / 1000:.1f} km"
 
 
 # --- text helpers --------------------------------------------------------------------
@@ -179,70 +156,21 @@ _EXIF_IFD = 0x8769
 _GPS_IFD = 0x8825
 
 
-def _rational(v: Any) -> tuple[Fraction, int]:
-    """An EXIF rational (Pillow's IFDRational, a (num, den) pair, or a number) and
-    the denominator as written, which says how finely the value was recorded."""
-    if isinstance(v, tuple) and len(v) == 2:
-        num, den = v
-        return Fraction(int(num), int(den) or 1), max(1, int(den))
-    num = getattr(v, "_numerator", getattr(v, "numerator", None))
-    den = getattr(v, "_denominator", getattr(v, "denominator", None))
-    if num is not None and den is not None:
-        try:
-            return Fraction(int(num), int(den) or 1), max(1, int(den))
-        except (TypeError, ValueError):
-            pass
-    f = Fraction(float(v)).limit_denominator(10**7)
-    return f, f.denominator
-
-
-def _dms(parts: Any) -> tuple[float, float]:
-    """(degrees, resolution in degrees) from an EXIF (d, m, s) triple."""
-    (d, dd), (m, md), (s, sd) = (_rational(p) for p in parts)
-    value = float(d + m / 60 + s / 3600)
-    if sd > 1:
-        res = 1 / (3600 * sd)
-    elif s:
-        res = 1 / 3600
-    elif md > 1:
-        res = 1 / (60 * md)
-    elif m:
-        res = 1 / 60
-    elif dd > 1:
-        res = 1 / dd
-    else:
-        res = 1 / 3600  # "53/1 0/1 0/1": trust the writer to whole seconds at least
-    return value, res
-
-
-def _exif_gps(exif: Any) -> GPS | None:
+def _exif_gps(exif: Any, meta: Metadata) -> GPS | None:
+    """The EXIF GPS position; a GPS block that cannot be read correctly is listed
+    in ``meta.unreadable`` instead of giving a wrong place."""
     try:
         gps = exif.get_ifd(_GPS_IFD)
-    except Exception:
-        gps = {}
-    if not gps or 2 not in gps or 4 not in gps:
+    except Exception as exc:
+        meta.unreadable.append(Unreadable("EXIF GPS", f"the GPS block is corrupt ({exc})", gps=True))
+        return None
+    if not gps or (2 not in gps and 4 not in gps):
         return None
     try:
-        lat, lat_res = _dms(gps[2])
-        lon, lon_res = _dms(gps[4])
-    except (TypeError, ValueError, ZeroDivisionError):
+        return exif_position(gps)
+    except (TypeError, ValueError, ZeroDivisionError, KeyError) as exc:
+        meta.unreadable.append(Unreadable("EXIF GPS", str(exc), gps=True))
         return None
-    if str(gps.get(1, "N")).strip().upper().startswith("S"):
-        lat = -lat
-    if str(gps.get(3, "E")).strip().upper().startswith("W"):
-        lon = -lon
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    if lat == 0 and lon == 0:
-        return None  # "null island": a placeholder some apps write, not a place
-    err = None
-    if 31 in gps:
-        try:
-            err = float(_rational(gps[31])[0])
-        except (TypeError, ValueError, ZeroDivisionError):
-            err = None
-    res_m = max(lat_res * M_PER_DEG, lon_res * M_PER_DEG * math.cos(math.radians(lat)))
-    return GPS(lat, lon, res_m, err, "EXIF")
 
 
 def _exif_texts(exif: Any, meta: Metadata) -> None:
@@ -254,7 +182,8 @@ def _exif_texts(exif: Any, meta: Metadata) -> None:
             meta.add(source, _xp(exif.get(tag)))
     try:
         sub = exif.get_ifd(_EXIF_IFD)
-    except Exception:
+    except Exception as exc:
+        meta.unreadable.append(Unreadable("EXIF", f"its Exif sub-block is corrupt ({exc})", text=True))
         sub = {}
     big_endian = getattr(exif, "endian", "<") == ">"
     if 0x9286 in sub:
@@ -275,24 +204,42 @@ _IPTC = {
 }
 
 
-def _iptc_texts(path: Path, fmt: str, meta: Metadata) -> None:
-    if fmt not in ("jpeg", "tiff", "mpo"):
+def _iptc_texts(loaded: Any, meta: Metadata) -> None:
+    if "iptc" in loaded.info:  # read with the frame (a TIFF page's own IPTC)
+        info = loaded.info["iptc"] or {}
+    elif loaded.format not in ("jpeg", "tiff", "mpo") or (loaded.path is None and loaded.data is None):
         return
-    from PIL import Image, IptcImagePlugin
-
-    try:
-        with Image.open(path) as im:
-            info = IptcImagePlugin.getiptcinfo(im) or {}
-    except Exception:
-        info = {}
-        meta.add("IPTC (unparsed)", _raw_iptc(path))
+    else:
+        info = _iptc_of(loaded, meta)
     for key, source in _IPTC.items():
         if key in info:
             meta.add(source, info[key])
 
 
-def _raw_iptc(path: Path) -> list[str]:
-    data = path.read_bytes()[: 1 << 20]
+def _iptc_of(loaded: Any, meta: Metadata) -> dict[Any, Any]:
+    import io
+
+    from PIL import Image, IptcImagePlugin
+
+    source = loaded.path if loaded.path is not None else io.BytesIO(loaded.data)
+    try:
+        with Image.open(source) as im:
+            return IptcImagePlugin.getiptcinfo(im) or {}
+    except Exception:
+        head = loaded.data if loaded.data is not None else _head(loaded.path, 1 << 20)
+        meta.add("IPTC (unparsed)", _raw_iptc(head[: 1 << 20]))
+        return {}
+
+
+def _head(path: Path, n: int) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+def _raw_iptc(data: bytes) -> list[str]:
     out = []
     for m in re.finditer(rb"\x1c\x02([\x05\x19\x50\x69\x78\x7a])(..)", data, re.S):
         n = int.from_bytes(m.group(2), "big")
@@ -332,54 +279,47 @@ _PACKET = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.S)
 _RDF_LI = f"{{{NS['rdf']}}}li"
 
 
-def xmp_packet(info: dict[str, Any], path: Path | None) -> bytes | None:
-    """The raw XMP packet: from Pillow's info, else scanned from the file."""
+def xmp_packet(info: dict[str, Any], path: Path | None, data: bytes | None = None) -> bytes | None:
+    """The raw XMP packet: from Pillow's info, else scanned from the file (or the
+    bytes of a picture that has no file of its own)."""
     for key in ("xmp", "XML:com.adobe.xmp"):
         raw = info.get(key)
         if raw:
             return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    if path is None:
+    if path is not None:
+        data = _head(path, 4 << 20)
+    if not data:
         return None
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(4 << 20)
-    except OSError:
-        return None
-    m = _PACKET.search(data)
+    m = _PACKET.search(data[: 4 << 20])
     return m.group(0) if m else None
 
 
-def _xmp_coord(text: str) -> tuple[float, float] | None:
-    """XMP GPSCoordinate "DDD,MM,SSk" or "DDD,MM.mmk" (k = N/S/E/W): degrees, resolution."""
-    s = text.strip()
-    if not s:
-        return None
-    ref = s[-1].upper() if s[-1].isalpha() else ""
-    body = s[:-1] if ref else s
-    parts = [p.strip() for p in body.split(",")]
-    try:
-        nums = [float(p) for p in parts]
-    except ValueError:
-        return None
-    decimals = len(parts[-1].split(".")[1]) if "." in parts[-1] else 0
-    unit = (1.0, 1 / 60, 1 / 3600)[min(len(nums), 3) - 1]
-    value = sum(n * (1.0, 1 / 60, 1 / 3600)[i] for i, n in enumerate(nums[:3]))
-    res = unit * 10.0**-decimals
-    if ref in ("S", "W") or value < 0:
-        value = -abs(value)
-    return value, res
+_BARE_AMP = re.compile(rb"&(?!(?:[A-Za-z_][\w.-]*|#[0-9]+|#x[0-9A-Fa-f]+);)")
 
 
-def _xmp_parse(packet: bytes, meta: Metadata) -> GPS | None:
+def _xmp_root(packet: bytes, meta: Metadata) -> Any:
+    """The parsed packet, or None (listed in ``meta.unreadable``, its text still checked)."""
     import xml.etree.ElementTree as ET
 
     if re.search(rb"<!(DOCTYPE|ENTITY)", packet):
-        meta.add("XMP (unparsed)", _xml_text(packet))
-        return None
-    try:
-        root = ET.fromstring(packet)
-    except ET.ParseError:
-        meta.add("XMP (unparsed)", _xml_text(packet))
+        reason = "it declares a document type, which postcheck never parses"
+    else:
+        try:
+            return ET.fromstring(packet)
+        except ET.ParseError:
+            pass
+        try:  # "Sports & Games": a bare ampersand, the commonest slip
+            return ET.fromstring(_BARE_AMP.sub(b"&amp;", packet))
+        except ET.ParseError as exc:
+            reason = f"it is not well-formed XML ({exc})"
+    meta.add("XMP (unparsed)", _xml_text(packet))
+    meta.unreadable.append(Unreadable("XMP", reason, gps=True, text=True))
+    return None
+
+
+def _xmp_parse(packet: bytes, meta: Metadata) -> GPS | None:
+    root = _xmp_root(packet, meta)
+    if root is None:
         return None
     coords: dict[str, str] = {}
     hpe: str | None = None
@@ -399,22 +339,13 @@ def _xmp_parse(packet: bytes, meta: Metadata) -> GPS | None:
             coords[el.tag] = el.text or ""
         elif el.tag == _XMP_HPE:
             hpe = el.text or ""
-    if len(coords) != 2:
+    if not coords:
         return None
-    lat = _xmp_coord(coords[_XMP_GPS[0]])
-    lon = _xmp_coord(coords[_XMP_GPS[1]])
-    if lat is None or lon is None or not (-90 <= lat[0] <= 90 and -180 <= lon[0] <= 180):
+    try:
+        return xmp_position(coords.get(_XMP_GPS[0]), coords.get(_XMP_GPS[1]), hpe)
+    except ValueError as exc:
+        meta.unreadable.append(Unreadable("XMP GPS", str(exc), gps=True))
         return None
-    if lat[0] == 0 and lon[0] == 0:
-        return None
-    err = None
-    if hpe:
-        try:
-            err = float(Fraction(hpe.strip()))
-        except (ValueError, ZeroDivisionError):
-            err = None
-    res_m = max(lat[1] * M_PER_DEG, lon[1] * M_PER_DEG * math.cos(math.radians(lat[0])))
-    return GPS(lat[0], lon[0], res_m, err, "XMP")
 
 
 def _xml_text(packet: bytes) -> str:
@@ -422,18 +353,45 @@ def _xml_text(packet: bytes) -> str:
     return " ".join(t for t in re.split(r"<[^>]*>", text) if t.strip())
 
 
+def _exif_intact(raw: Any, meta: Metadata) -> None:
+    """Pillow skips an EXIF field it cannot read, with a warning: read the raw block
+    again and list it as unreadable when any field was skipped."""
+    if not raw:
+        return
+    import warnings
+
+    from PIL import Image
+
+    exif = Image.Exif()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            exif.load(bytes(raw))
+            for ifd in (_EXIF_IFD, _GPS_IFD):
+                exif.get_ifd(ifd)
+        except Exception as exc:
+            caught.append(warnings.WarningMessage(str(exc), UserWarning, "", 0))
+    problems = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    if problems:
+        meta.unreadable.append(
+            Unreadable("EXIF", f"some of its fields are corrupt ({problems[0]})", gps=True, text=True)
+        )
+
+
 # --- entry point ---------------------------------------------------------------------
 
 
 def read_metadata(loaded: Any) -> Metadata:
-    """GPS and text fields of a :class:`postcheck.images.LoadedImage`."""
+    """GPS and text fields of a :class:`postcheck.images.LoadedImage`, and the
+    blocks that are present but could not be read."""
     meta = Metadata()
     exif = loaded.exif
     if exif is not None:
-        meta.gps = _exif_gps(exif)
+        _exif_intact(loaded.info.get("exif"), meta)
+        meta.gps = _exif_gps(exif, meta)
         _exif_texts(exif, meta)
-    _iptc_texts(loaded.path, loaded.format, meta)
-    packet = xmp_packet(loaded.info, loaded.path)
+    _iptc_texts(loaded, meta)
+    packet = xmp_packet(loaded.info, loaded.path, loaded.data)
     if packet:
         xmp_gps = _xmp_parse(packet, meta)
         if meta.gps is None:

@@ -71,9 +71,14 @@ def _meta(item: InputFile, ctx: Any) -> Any:
 
 def location(item: InputFile, ctx: Any) -> Iterator[Finding]:
     """GPS coordinates in the photo's metadata, and whether they fall on Trust premises."""
+    from postcheck.checks.image.metadata import unreadable_block
     from postcheck.vision.meta import haversine_m, human_metres
 
-    gps = _meta(item, ctx).gps
+    meta = _meta(item, ctx)
+    for block in meta.unreadable:
+        if block.gps:  # a location postcheck could not read: it might be anywhere, the premises too
+            yield unreadable_block(item, block)
+    gps = meta.gps
     if gps is None:
         return
     where = gps.text()

@@ -50,3 +50,20 @@ def metadata_text(item: InputFile, ctx: Any) -> Iterator[Finding]:
     firsts = {" ".join(t.casefold().split()): t for _, t in reversed(fields)}
     for key, sources in grouped.items():
         yield from ctx.run_text_rules(firsts[key], item, ", ".join(sources))
+    for block in meta.unreadable:
+        if block.text:
+            yield unreadable_block(item, block)
+
+
+def unreadable_block(item: InputFile, block: Any) -> Finding:
+    """A metadata block that is present but could not be read correctly: it may hold
+    a name or a location nobody has seen, so the post is blocked."""
+    return Finding(
+        "unreadable-input",
+        f"The photo's {block.block} metadata could not be read correctly: {block.reason}. postcheck "
+        "cannot tell what it holds (a place, a name), so the post is blocked: remove the metadata "
+        "(postcheck fix does) and check again.",
+        item.display,
+        source=block.block,
+        fixable=True,
+    )
