@@ -175,15 +175,66 @@ def test_ocr_disabled_in_config_means_not_checked(school, tmp_path):
 
 
 def test_ocr_missing_means_not_checked(school, tmp_path, monkeypatch):
+    from postcheck.errors import Unavailable
     from postcheck.vision import ocr_engine
 
     def missing():
-        raise ocr_engine.OcrUnavailable("No module named 'rapidocr'")
+        raise Unavailable("text in images", ocr_engine.INSTALL)
 
     monkeypatch.setattr(ocr_engine, "engine", missing)
     res = check(certificate(tmp_path, ["Hello"]), session(school))
     assert any(n.startswith("not checked: text in images") for n in res.notes)
     assert res.verdict == Severity.BLOCK
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every attempt to open a network connection is recorded and refused."""
+    import socket
+
+    tried: list[object] = []
+
+    def refuse(self, address, *a, **kw):
+        tried.append(address)
+        raise OSError("network use in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **kw: refuse(None, address))
+    return tried
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_damaged_ocr_model_is_not_checked_and_never_downloaded(
+    school, tmp_path, monkeypatch, no_network, damage
+):
+    """A missing or damaged OCR model file makes the photo "not checked" (the post
+    blocks) with a clear reason; RapidOCR's own loader would download it instead."""
+    import shutil
+
+    import rapidocr
+
+    from postcheck.vision import ocr_engine
+
+    models = tmp_path / "models"
+    shutil.copytree(Path(rapidocr.__file__).parent / "models", models)
+    det = models / ocr_engine.MODELS["Det"][0]
+    if damage == "missing":
+        det.unlink()
+    else:
+        det.write_bytes(det.read_bytes()[:100_000])
+    monkeypatch.setattr(ocr_engine, "model_dir", lambda: models)
+    monkeypatch.setattr(ocr_engine, "_engine", None)
+    res = check(certificate(tmp_path, ["Hello"]), session(school))
+    note = next(n for n in res.notes if n.startswith("not checked: text in images"))
+    assert ocr_engine.MODELS["Det"][0] in note
+    assert ("missing" if damage == "missing" else "damaged") in note
+    assert res.verdict == Severity.BLOCK
+    assert no_network == []
+    assert sorted(p.name for p in models.iterdir()) == sorted(  # nothing was fetched into the folder
+        p.name
+        for p in (Path(rapidocr.__file__).parent / "models").iterdir()
+        if p.name != det.name or damage != "missing"
+    )
 
 
 NAMES_READY = __import__("importlib.util").util.find_spec("postcheck.checks.text.names") is not None

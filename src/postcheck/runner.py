@@ -19,7 +19,7 @@ from typing import Any
 
 from postcheck import __version__
 from postcheck.catalogue import ALWAYS_ON
-from postcheck.checks import CHECKS, CheckContext, CheckSpec
+from postcheck.checks import CHECKS, FACE_RULES, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.inputs import TextDoc, read_draft
@@ -195,9 +195,37 @@ def check_post(post: Post, session: Session) -> PostResult:
 _WORKER_SESSION: Session | None = None
 
 
-def _init_worker(session: Session) -> None:
+def _init_worker(session: Session, jobs: int = 1, photos: bool = False) -> None:
+    """Set up a ``--jobs`` worker once: its share of the cores, its models loaded
+    (when the batch has photos), and everything imported so far frozen out of the
+    garbage collector's way."""
     global _WORKER_SESSION
+    import gc
+
+    from postcheck.vision import runtime
+
     _WORKER_SESSION = session
+    runtime.set_workers(jobs)
+    if photos:
+        warm_models(session)
+    gc.freeze()
+
+
+def warm_models(session: Session) -> None:
+    """Load the photo models this session's checks will use. A model that cannot
+    be loaded is left for its check, which reports it as not checked."""
+    ctx = session.context()
+    try:
+        if any(ctx.enabled(r) for r in FACE_RULES) and ctx.config.get("faces.detector") == "centerface":
+            from postcheck.faces import centerface
+
+            centerface.session()
+        if ctx.enabled("image-text") and ctx.config.get("ocr.enabled"):
+            from postcheck.vision import ocr_engine
+
+            ocr_engine.engine()
+    except Exception:  # reported by the check itself, post by post
+        return
 
 
 def _check_in_worker(post: Post) -> PostResult:
@@ -219,6 +247,11 @@ def _safe_check(post: Post, session: Session) -> PostResult:
         )
         inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
         return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
+    finally:
+        if any(i.kind != "text" for i in post.inputs):
+            from postcheck.vision import runtime
+
+            runtime.trim_memory()  # a photo's buffers go back to the system before the next post
 
 
 def check_posts(
@@ -234,8 +267,13 @@ def check_posts(
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         mp = multiprocessing.get_context("spawn")
+        workers = min(jobs, len(posts))
+        photos = any(i.kind != "text" for p in posts for i in p.inputs)
         with ProcessPoolExecutor(
-            max_workers=min(jobs, len(posts)), mp_context=mp, initializer=_init_worker, initargs=(session,)
+            max_workers=workers,
+            mp_context=mp,
+            initializer=_init_worker,
+            initargs=(session, workers, photos),
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
@@ -248,8 +286,12 @@ def check_posts(
                 if on_done:
                     on_done(res)
     else:
+        import gc
+
         for i, post in enumerate(posts):
             results[i] = _safe_check(post, session)
+            if i == 0 and len(posts) > 1:
+                gc.freeze()  # the libraries and models loaded for the first post stay
             if on_done:
                 on_done(results[i])
     done: Iterable[PostResult] = (r for r in results if r is not None)

@@ -60,7 +60,7 @@ class CheckSpec:
 
 _T = "postcheck.checks.text"
 _I = "postcheck.checks.image"
-_FACES = ("face-no-consent", "pupil-photo-personal", "face-unknown")
+FACE_RULES = ("face-no-consent", "pupil-photo-personal", "face-unknown")
 
 CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("pupil-full-name", "text", f"{_T}.names:pupil_full_name"),
@@ -77,7 +77,7 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("pupil-contact", "text", f"{_T}.community:pupil_contact"),
     CheckSpec("spelling", "text", f"{_T}.spelling:spelling"),
     CheckSpec("official-authorisation", "post", "postcheck.checks.post:official_authorisation"),
-    CheckSpec("face-no-consent", "image", f"{_I}.faces:faces", _FACES),
+    CheckSpec("face-no-consent", "image", f"{_I}.faces:faces", FACE_RULES),
     CheckSpec(
         "image-location", "image", f"{_I}.location:location", ("image-location", "trust-premises-photo")
     ),
@@ -119,10 +119,23 @@ class CheckContext:
         return self._memo[k]
 
     def image(self, item: InputFile) -> Any:
-        """The decoded photo (:class:`postcheck.images.LoadedImage`), decoded once."""
+        """The decoded photo (:class:`postcheck.images.LoadedImage`), decoded once:
+        at full resolution only when faces will be encoded against the register,
+        otherwise (a JPEG) straight to the reduced size the detectors need."""
         from postcheck.images import open_image
 
-        return self.memo("image", item.display, lambda: open_image(item))
+        def load() -> Any:
+            min_scale, full = 0.0, False
+            if any(self.enabled(r) for r in FACE_RULES):
+                from postcheck.faces.detector import work_scale
+
+                min_scale = work_scale(
+                    self.config.get("faces.detector"), self.config.get("faces.min_face_px")
+                )
+                full = not self.register.empty
+            return open_image(item, min_scale=min_scale, full=full)
+
+        return self.memo("image", item.display, load)
 
     def enabled(self, rule: str, variant: str | None = None) -> bool:
         """Whether ``rule`` can produce a finding on this channel."""
