@@ -172,7 +172,8 @@ def eval_ocr_heights(faces: Path | None, sides: list[int], heights: list[int], p
 
     photos = sorted(p for p in faces.rglob("*") if p.suffix.lower() in (".jpg", ".jpeg")) if faces else []
     tmp = Path(tempfile.mkdtemp(prefix="postcheck-ocr-eval-"))
-    scenes = [scene(tmp, kind, px, i, photos, rng) for px in heights for kind in KINDS for i in range(per)]
+    cells = [(px, kind) for px in heights for kind in KINDS for _ in range(per)]
+    scenes = [scene(tmp, kind, px, i, photos, rng) for i, (px, kind) in enumerate(cells)]
     print(f"\nOCR letter-height sweep: {len(scenes)} photos of 4032x3024 ({per} per kind and height)")
     eng = ocr_engine.engine()
     ratios: list[float] = []
@@ -203,6 +204,7 @@ def eval_ocr_heights(faces: Path | None, sides: list[int], heights: list[int], p
                     if _covers(qb, sc.box) > 0.3 or _covers(sc.box, qb) > 0.5:
                         ratios.append(ocr_engine.line_ratio(q))
         cpu[side] = (time.process_time() - c0) / len(scenes)
+        print(f"  detect at {side} px: {sum(map(sum, results[side].values()))} names read", flush=True)
     print("letter height (px) " + "".join(f"{px:>7}" for px in heights) + "   boxes ok   CPU/photo")
     for side in sides:
         row = "".join(f"{sum(results[side][px])}/{len(results[side][px]):<4}".rjust(7) for px in heights)

@@ -174,8 +174,11 @@ def _decode(path: Path, want: tuple[float, int] | None, kind: str | None = None)
                         im.draft("RGB", (math.ceil(im.size[0] * f), math.ceil(im.size[1] * f)))
                 im.load()
                 orientation = int(exif.get(0x0112, 1) or 1)
-                rgb = _to_rgb(im)
-                rgb = ImageOps.exif_transpose(rgb) if orientation != 1 else rgb
+                if orientation != 1 and im.mode == "RGB":  # turned straight from the decoded image
+                    rgb = ImageOps.exif_transpose(im)
+                else:
+                    rgb = _to_rgb(im)
+                    rgb = ImageOps.exif_transpose(rgb) if orientation != 1 else rgb
                 if orientation != 1 and rgb is not None:
                     rgb.info.pop("exif", None)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

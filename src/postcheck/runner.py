@@ -207,6 +207,7 @@ def _init_worker(session: Session, jobs: int = 1, photos: bool = False) -> None:
     _WORKER_SESSION = session
     runtime.set_workers(jobs)
     if photos:
+        runtime.tune_malloc()
         warm_models(session)
     gc.freeze()
 
@@ -288,6 +289,10 @@ def check_posts(
     else:
         import gc
 
+        if any(i.kind != "text" for p in posts for i in p.inputs):
+            from postcheck.vision import runtime
+
+            runtime.tune_malloc()
         for i, post in enumerate(posts):
             results[i] = _safe_check(post, session)
             if i == 0 and len(posts) > 1:

