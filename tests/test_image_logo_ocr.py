@@ -163,6 +163,34 @@ def test_ocr_box_follows_the_finding_span(school, tmp_path, monkeypatch):
     assert 650 < top < 760 and 760 < bottom < 860  # the second line, drawn at y=700
 
 
+@pytest.mark.slow
+def test_ocr_box_is_in_full_resolution_pixels_of_a_sideways_12mp_photo(school, tmp_path, monkeypatch):
+    """A phone portrait (stored turned, EXIF orientation 6) is read from the reduced copy;
+    the finding's box is in the full-resolution pixels of the photo as a viewer sees it."""
+    from postcheck.model import Finding
+
+    def fake_runner(text, item, source, box, ctx):
+        i = text.find("Amelia Smith")
+        return (
+            [Finding("pupil-full-name", "x", item.display, span=(i, i + 12), source=source)] if i >= 0 else []
+        )
+
+    monkeypatch.setattr(runner, "_text_from_image", fake_runner)
+    upright = Image.new("RGB", (3024, 4032), (236, 230, 210))
+    d = ImageDraw.Draw(upright)
+    d.text((400, 1500), "Certificate of Achievement", font=font(120), fill=(30, 30, 60))
+    d.text((400, 2500), "Amelia Smith", font=font(120), fill=(30, 30, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "portrait.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, quality=90, exif=exif)
+    res = check(path, session(school))
+    f = next(f for f in res.findings if f.rule == "pupil-full-name")
+    top, right, bottom, left = f.box
+    assert 2450 < top < 2540 and 2560 < bottom < 2700, f.box  # the line drawn at y=2500, 120 px font
+    assert 330 < left < 420 and 1100 < right < 1400, f.box
+
+
 def test_photo_without_text_skips_reading(school, tmp_path, seen):
     check(banner_photo(tmp_path, None, "IMG_0001.jpg"), session(school))
     assert not [s for _, s, _ in seen if s == "OCR"]
