@@ -79,6 +79,10 @@ class LoadedImage:
             self._full = _decode(self.path, None)[0]
         return self._full
 
+    def release_full(self) -> None:
+        """Free the full-resolution pixels (they are decoded again if asked for)."""
+        self._full = None
+
     @property
     def reduced_scale(self) -> tuple[float, float]:
         """Full-resolution pixels per reduced pixel, (x, y)."""

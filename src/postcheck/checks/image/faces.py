@@ -81,6 +81,7 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     boxes = detect(np.asarray(loaded.reduced), detector, min_px, full_size=loaded.size)
     if boxes and enrolled is not None and len(enrolled):
         encodings = encode(np.asarray(loaded.image), boxes, detector)
+        loaded.release_full()  # the other checks use the reduced copy: 36 MB less for a 12 MP photo
     else:  # nobody to compare with: every face is unknown, so encoding would be wasted work
         encodings = np.zeros((len(boxes), 128))
     W, H = loaded.size
