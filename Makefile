@@ -27,6 +27,7 @@ test: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python eval/eval_real.py
 	$(BIN)/python eval/eval_text.py
+	$(BIN)/python eval/eval_classifier.py
 	$(BIN)/python eval/eval_faces.py
 	$(BIN)/python eval/eval_images.py
 
@@ -34,12 +35,12 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests eval bench
-	$(BIN)/ruff format --check src tests eval bench
+	$(BIN)/ruff check src tests eval bench train
+	$(BIN)/ruff format --check src tests eval bench train
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests eval bench
-	$(BIN)/ruff check --fix src tests eval bench
+	$(BIN)/ruff format src tests eval bench train
+	$(BIN)/ruff check --fix src tests eval bench train
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

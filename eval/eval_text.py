@@ -92,7 +92,7 @@ class CorpusError(Exception):
 
 def load_corpus(corpus: Path = CORPUS) -> list[Draft]:
     """Every draft with its labels; raises CorpusError when the labels are incomplete."""
-    from postcheck.catalogue import RULES
+    from postcheck.catalogue import RULE_IDS as RULES
 
     try:
         labels = tomllib.loads((corpus / "expected.toml").read_text(encoding="utf-8"))
@@ -237,7 +237,7 @@ def _row(rule: str, tp: int, fp: int, fn: int) -> str:
 
 
 def _rule_table(s: Score) -> list[str]:
-    from postcheck.catalogue import RULES
+    from postcheck.catalogue import RULE_IDS as RULES
 
     rules = [r for r in RULES if s.tp[r] or s.fp[r] or s.fn[r]]
     lines = [f"  {'rule':<26} {'TP':>4} {'FP':>4} {'FN':>4} {'precision':>10} {'recall':>7}"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.catalogue import RULES
+from postcheck.catalogue import RULE_IDS as RULES
 
 
 def draft(folder: Path, name: str = "draft.txt", text: str = "A lovely day at the seaside.\n") -> Path:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.catalogue import RULES
+from postcheck.catalogue import RULE_IDS as RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "corpus"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from postcheck.catalogue import ALWAYS_ON, RULES, TEXT_RULES
+from postcheck.catalogue import ALWAYS_ON, TEXT_RULES
+from postcheck.catalogue import RULE_IDS as RULES
 from postcheck.errors import ConfigError
 from postcheck.model import Severity
 from postcheck.policy import BUILTIN_PACKS, Policy, builtin_pack_path, load_policy
@@ -294,13 +295,28 @@ def test_bad_pack_raises_config_error_naming_file_and_key(
     assert key in str(err.value)
 
 
-def test_a_pack_missing_a_rule_names_it(tmp_path: Path) -> None:
+def test_a_copied_pack_missing_a_rule_still_loads_with_the_default(tmp_path: Path) -> None:
+    """A school's copy of a pack made before a rule existed keeps working after an
+    upgrade: the rule gets postcheck's default severity, cites no clause, and the
+    pack says it is missing."""
     text = builtin_pack_path("enquire").read_text(encoding="utf-8")  # type: ignore[union-attr]
     start = text.index("[rules.reference]")
     end = text.index("[rules.pupil-contact]")
     path = tmp_path / "short.toml"
     path.write_text(text[:start] + text[end:], encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"short\.toml: rules\.reference"):
+    pack = load_policy(str(path))
+    assert "reference" in pack.missing
+    entry = pack.rule("reference")
+    assert entry.default and entry.clauses == ()
+    assert entry.severity["personal"] == Severity.BLOCK  # the rule's own default
+
+
+def test_a_pack_variant_that_is_not_a_variant_of_the_rule_is_refused(tmp_path: Path) -> None:
+    text = builtin_pack_path("enquire").read_text(encoding="utf-8")  # type: ignore[union-attr]
+    text = text.replace("[rules.adverse-comment.variants.attack]", "[rules.adverse-comment.variants.atack]")
+    path = tmp_path / "typo.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"rules\.adverse-comment\.variants\.atack"):
         load_policy(str(path))
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-HEAVY = ("spacy", "dlib", "cv2", "face_recognition", "onnxruntime", "rapidocr_onnxruntime", "torch")
+HEAVY = ("spacy", "dlib", "cv2", "face_recognition", "onnxruntime", "onnx", "rapidocr_onnxruntime", "torch")
 
 
 def test_help_does_not_import_heavy_libraries():
@@ -27,6 +28,22 @@ def test_help_does_not_import_heavy_libraries():
     ).replace("HEAVY)", repr(HEAVY) + ")")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY: []" in out
+
+
+def test_onnxruntime_keeps_no_telemetry_device_id_or_event_queue(tmp_path):
+    """onnxruntime writes a device id and queues usage events under the user's cache
+    folder as soon as it is imported, unless telemetry is off; postcheck turns it off."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    code = (
+        "import numpy, postcheck.faces.resnet as r; r.describe_chips(numpy.zeros((1, 150, 150, 3), 'uint8'))"
+    )
+    env["POSTCHECK_CACHE_DIR"] = str(tmp_path / "cache")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+    assert (tmp_path / "cache" / "models").is_dir()  # onnxruntime did run
+    assert not [str(p) for p in home.rglob("*")]
 
 
 def test_a_full_check_makes_no_network_connection(tmp_path):

@@ -12,17 +12,13 @@ from __future__ import annotations
 import pytest
 
 from postcheck.checks import specs_for
-from postcheck.checks.text.community import (
-    missing_disclaimer,
-    pupil_contact,
-    reference,
-    school_community_mention,
-)
+from postcheck.checks.text.community import missing_disclaimer, school_community_mention
+from postcheck.checks.text.conduct import pupil_contact, reference
 from postcheck.checks.text.confidential import confidential_info
 from postcheck.checks.text.language import adverse_comment, offensive_language
 from postcheck.checks.text.personal import personal_data, trust_contact
 from postcheck.checks.text.spelling import spelling
-from test_text_rules_support import draft, evidence, make_ctx, run
+from test_text_rules_support import evidence, make_ctx, run
 
 # --- personal-data -------------------------------------------------------------------
 
@@ -228,7 +224,11 @@ def test_attack_variant_is_blocked_by_the_packs() -> None:
 
 CONFIDENTIAL_POSITIVE = [
     ("Jake was excluded for fighting, so no football for him this week.", "excluded"),
-    ("A pupil in my class has just been diagnosed with ADHD.", None),
+    ("Łukasz was excluded for fighting today.", "excluded"),  # any script's letters are a name
+    ("Thomas's diagnosis came through today.", "diagnosis"),  # a name ending in s, possessive
+    ("R. still had his coat on; he had missed his ADHD medication.", "ADHD"),  # an initial
+    ("Our SENCO has been signed off with stress.", "signed off"),  # a role only one person holds
+    ("Well done Jake in the play. He has been diagnosed with autism this term.", "diagnosed"),
     ("Safeguarding concern raised today about one of our families.", "Safeguarding concern"),
     ("Mrs Patel is off sick with stress again.", "off sick"),
     (
@@ -238,12 +238,15 @@ CONFIDENTIAL_POSITIVE = [
     ),
     ("Ofsted came yesterday and we got Good, but we can't say until the report is out!", "Ofsted"),
     ("Early look at our SATs results: 92% reached the expected standard! Published next month.", None),
-    ("So proud of the little lad in my class with autism who managed a whole assembly.", "autism"),
     ("Confidential: the new head starts in January.", "Confidential"),
     ("Amelia's EHCP review went well today.", "EHCP"),
 ]
 
 CONFIDENTIAL_NEGATIVE = [
+    # Not identifiable: no name, initial or role that only one person holds ("a pupil in
+    # my class" is one of thirty). On a personal post these are school-community-mention.
+    "A pupil in my class has just been diagnosed with ADHD.",
+    "So proud of the little lad in my class with autism who managed a whole assembly.",
     "Our safeguarding policy is on the website.",
     "Mental Health Awareness Week starts on Monday with a wellbeing assembly.",
     "No one was excluded from the fun at the Christmas party.",
@@ -277,7 +280,7 @@ COMMUNITY_POSITIVE = [
     ("Exhausting week with my Year 6 class!", "my Year 6 class"),
     ("Great day at Oakfield Primary Academy for the science fair.", "Oakfield Primary Academy"),
     ("Great day at Oakfield for the science fair.", "Oakfield"),
-    ("Huge congratulations to the netball squad #ProudOfOakfield", "#ProudOfOakfield"),
+    ("Huge congratulations to the netball squad #ProudOfOakfield", "Oakfield"),
     ("Drinks with colleagues after a long term.", "colleagues"),
     ("The head has asked us all to wear blue on Friday.", "The head"),
     ("Lovely to see so many parents at my school for the nativity.", "parents at my school"),
@@ -476,7 +479,8 @@ def test_spelling_found(text: str, word: str | None, suggestion: str | None) -> 
 
 def test_spelling_near_miss_of_a_register_name() -> None:
     (f,) = run(spelling, "Well done to Amelia Smyth for her poem.", make_ctx("official", "haybrook"))
-    assert f.evidence == "Smyth" and "did you mean 'Smith'" in f.message
+    assert f.evidence == "Smyth" and "'Smith'" in f.detail
+    assert "Smith" not in f.message  # a pupil's surname never reaches machine-readable reports
 
 
 @pytest.mark.parametrize("text", SPELLING_NEGATIVE)
@@ -507,12 +511,9 @@ RULES = [
 
 
 @pytest.mark.parametrize("rule", RULES)
-def test_every_rule_is_documented(rule: str) -> None:
+def test_every_rule_has_one_check(rule: str) -> None:
     (spec,) = specs_for(rule)
-    doc = spec.doc(rule)
-    assert doc
-    for part in ("What it does:", "Why it matters:", "Example:"):
-        assert part in doc, (rule, part)
+    assert spec.kind == "text"
 
 
 def test_findings_point_into_the_draft() -> None:
@@ -523,7 +524,7 @@ def test_findings_point_into_the_draft() -> None:
     )
     ctx = make_ctx()
     for fn in (personal_data, offensive_language, adverse_comment, confidential_info, pupil_contact):
-        findings = list(fn(draft(text), ctx))
+        findings = run(fn, text, ctx)
         assert findings, fn.__name__
         for f in findings:
             assert f.span is not None and f.input == "draft.txt"

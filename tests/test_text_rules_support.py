@@ -57,7 +57,9 @@ def draft(text: str) -> TextDoc:
 
 
 def run(fn: Any, text: str, ctx: CheckContext | None = None, **kw: Any) -> list[Any]:
-    return list(fn(draft(text), ctx or make_ctx(**kw)))
+    """Run one text rule on ``text``: analyse it as the runner does, then call the rule."""
+    ctx = ctx or make_ctx(**kw)
+    return list(fn(ctx.analysis(draft(text)), ctx.text_context()))
 
 
 def evidence(fn: Any, text: str, ctx: CheckContext | None = None, **kw: Any) -> list[str]:

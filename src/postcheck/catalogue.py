@@ -1,87 +1,94 @@
-"""The rule catalogue (DESIGN §5): every rule's stable id, family and title.
+"""The registry: every check, the rules it emits, and the rules' definitions.
 
-Every built-in policy pack has an entry for every rule here, so that
-``postcheck rules`` shows the whole catalogue. What each rule checks, why the
-policy cares and an example live in the docstring of the function that
-implements it (see :mod:`postcheck.checks`); ``postcheck explain`` prints it.
+``CHECKS`` is the explicit list of checks, one line each: the kind of item it
+runs on, the function (``"module:function"``) and the rules it can emit. Each
+check module defines its rules once, as :class:`postcheck.rules.Rule` objects in
+a module-level ``RULES`` tuple; :func:`rules` collects them (importing the check
+modules, which import no heavy library at module level). Rule ids alone
+(:data:`RULE_IDS`, :data:`TEXT_RULES`) are known without importing anything.
+
+A new rule = its module (the function and its ``Rule``), one line here, its
+entries in the packs, its tests.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from postcheck.rules import ALWAYS_ON_RULES, Rule
 
 
 @dataclass(frozen=True)
-class RuleInfo:
-    name: str
-    family: str  # "text", "image", "post" or "always"
-    title: str
+class CheckSpec:
+    """One check: ``kind`` is ``text``, ``image`` or ``post``."""
+
+    kind: str
+    target: str  # "module:function"
+    emits: tuple[str, ...]
+
+    @property
+    def module(self) -> str:
+        return self.target.partition(":")[0]
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        return self.emits
+
+    def load(self) -> Callable[..., Iterable[Any]]:
+        module, _, name = self.target.partition(":")
+        return getattr(importlib.import_module(module), name)
 
 
-_RULES = (
-    RuleInfo("pupil-full-name", "text", "A listed pupil's first or preferred name with their surname"),
-    RuleInfo("pupil-first-name", "text", "A listed pupil's first or preferred name alone, used as a name"),
-    RuleInfo("unknown-person", "text", "A person's name that is neither a listed pupil nor staff"),
-    RuleInfo("personal-data", "text", "Phone numbers, e-mail or home addresses, postcodes, dates of birth"),
-    RuleInfo(
-        "trust-contact", "text", "The Trust's or a school's web address, e-mail address or phone number"
-    ),
-    RuleInfo("offensive-language", "text", "Profanity, slurs, abusive, sexual or discriminatory language"),
-    RuleInfo("adverse-comment", "text", "Negative remarks about the Trust community"),
-    RuleInfo("confidential-info", "text", "Safeguarding, SEN, medical, HR and other confidential matters"),
-    RuleInfo("school-community-mention", "text", "A personal post that refers to the Trust community"),
-    RuleInfo("missing-disclaimer", "text", "A personal opinion about the school without the disclaimer"),
-    RuleInfo("reference", "text", "A reference, recommendation or endorsement of an individual"),
-    RuleInfo("pupil-contact", "text", "Inviting or accepting contact with pupils or parents"),
-    RuleInfo("spelling", "text", "Misspelt words on an official post"),
-    RuleInfo("official-authorisation", "post", "An official post without the Head Teacher's authorisation"),
-    RuleInfo("face-no-consent", "image", "A recognised pupil without valid photo consent"),
-    RuleInfo("pupil-photo-personal", "image", "Any recognised pupil on a personal post"),
-    RuleInfo("face-unknown", "image", "A face that matches nobody, or only within the review band"),
-    RuleInfo("image-location", "image", "GPS coordinates in the image's metadata"),
-    RuleInfo("trust-premises-photo", "image", "GPS coordinates inside a configured Trust site"),
-    RuleInfo("logo", "image", "A Trust or school logo visible in the image"),
-    RuleInfo("image-text", "image", "Text in the image (metadata, file name, OCR) that breaks a text rule"),
-    RuleInfo("unreadable-input", "always", "An input that could not be read, so could not be verified"),
-    RuleInfo("check-error", "always", "A check that failed to complete on an input"),
+_T = "postcheck.checks.text"
+_I = "postcheck.checks.image"
+
+CHECKS: tuple[CheckSpec, ...] = (
+    CheckSpec("text", f"{_T}.names:pupil_full_name", ("pupil-full-name",)),
+    CheckSpec("text", f"{_T}.names:pupil_first_name", ("pupil-first-name",)),
+    CheckSpec("text", f"{_T}.names:unknown_person", ("unknown-person",)),
+    CheckSpec("text", f"{_T}.personal:personal_data", ("personal-data",)),
+    CheckSpec("text", f"{_T}.personal:trust_contact", ("trust-contact",)),
+    CheckSpec("text", f"{_T}.language:offensive_language", ("offensive-language",)),
+    CheckSpec("text", f"{_T}.language:adverse_comment", ("adverse-comment",)),
+    CheckSpec("text", f"{_T}.confidential:confidential_info", ("confidential-info",)),
+    CheckSpec("text", f"{_T}.community:school_community_mention", ("school-community-mention",)),
+    CheckSpec("text", f"{_T}.community:missing_disclaimer", ("missing-disclaimer",)),
+    CheckSpec("text", f"{_T}.conduct:reference", ("reference",)),
+    CheckSpec("text", f"{_T}.conduct:pupil_contact", ("pupil-contact",)),
+    CheckSpec("text", f"{_T}.spelling:spelling", ("spelling",)),
+    CheckSpec("post", "postcheck.checks.post:official_authorisation", ("official-authorisation",)),
+    CheckSpec("image", f"{_I}.faces:faces", ("face-no-consent", "pupil-photo-personal", "face-unknown")),
+    CheckSpec("image", f"{_I}.location:location", ("image-location", "trust-premises-photo")),
+    CheckSpec("image", f"{_I}.logo:logo", ("logo",)),
+    CheckSpec("image", f"{_I}.metadata:metadata_text", ("image-text",)),
+    CheckSpec("image", f"{_I}.ocr:ocr_text", ("image-text",)),
 )
 
-RULES: dict[str, RuleInfo] = {r.name: r for r in _RULES}
-TEXT_RULES: tuple[str, ...] = tuple(r.name for r in _RULES if r.family == "text")
-ALWAYS_ON: tuple[str, ...] = ("unreadable-input", "check-error")
+ALWAYS_ON: tuple[str, ...] = tuple(r.id for r in ALWAYS_ON_RULES)
+RULE_IDS: tuple[str, ...] = (*dict.fromkeys(r for s in CHECKS for r in s.emits), *ALWAYS_ON)
+TEXT_RULES: tuple[str, ...] = tuple(dict.fromkeys(r for s in CHECKS if s.kind == "text" for r in s.emits))
 
-# The three always-on rules and image-text are not one function each, so their
-# documentation lives here rather than in a check's docstring.
-DOCS: dict[str, str] = {
-    "unreadable-input": """An input that could not be read, so postcheck could not verify it.
 
-What it does: reports a file that is missing from a batch, empty, binary where
-text was expected, truncated or corrupt, larger than the decompression-bomb
-limit, or in a format postcheck does not read.
+def specs_for(rule: str) -> list[CheckSpec]:
+    return [s for s in CHECKS if rule in s.emits]
 
-Why it matters: a post passes only when every input was fully checked. A photo
-that could not be decoded might show anything, so it blocks the post.
 
-Example: `sports-day.jpg` cut short by an interrupted copy.""",
-    "check-error": """A check that failed to complete on an input.
+@cache
+def rules() -> dict[str, Rule]:
+    """Every rule's definition, in report order (``RULE_IDS``)."""
+    found: dict[str, Rule] = {r.id: r for r in ALWAYS_ON_RULES}
+    for module in dict.fromkeys(s.module for s in CHECKS):
+        for rule in getattr(importlib.import_module(module), "RULES", ()):
+            found[rule.id] = rule
+    missing = [r for r in RULE_IDS if r not in found]
+    if missing:  # a check emits a rule nobody defined: a bug, caught by the tests
+        raise RuntimeError(f"rules without a definition: {', '.join(missing)}")
+    return {r: found[r] for r in RULE_IDS}
 
-What it does: records any failure inside a check (a bug, a missing optional
-component, a model that would not load) as a finding instead of stopping.
 
-Why it matters: nothing passes unchecked. If a check did not finish, postcheck
-cannot say the post is safe, so the post is blocked until the problem is fixed.
-
-Example: "not checked: text in images (OCR is not installed)".""",
-    "image-text": """Text carried by an image: metadata captions, the file name, text in the picture.
-
-What it does: reads EXIF, IPTC and XMP captions, keywords, titles, people-in-image
-and face-region names, the image's file name, and (with OCR) name badges,
-certificates, whiteboards and signs, and runs every text rule on that text.
-Findings carry the text rule that fired, the field the text came from and,
-for OCR, the box where it was read.
-
-Why it matters: a photo's hidden caption or a visible name badge identifies a
-child as surely as the draft does.
-
-Example: `amelia_smith_sports_day.jpg`, or XMP PersonInImage "Amelia Smith".""",
-}
+def rule(rule_id: str) -> Rule:
+    return rules()[rule_id]

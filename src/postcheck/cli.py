@@ -305,9 +305,10 @@ def init(
     "Example: postcheck rules --policy haybrook",
 )
 def rules(policy: PolicyOpt = None, config: ConfigOpt = None) -> None:
+    from postcheck.config import resolve_config
     from postcheck.explain import print_rules
 
-    print_rules(_policy_for(policy, config))
+    print_rules(_policy_for(policy, config), resolve_config(config).rules)
 
 
 @app.command(

@@ -119,12 +119,12 @@ def _columns(v: Any, base: Path) -> dict[str, str]:
 
 
 def _severity_table(v: Any, base: Path) -> dict[str, str]:
-    from postcheck.catalogue import RULES
+    from postcheck.catalogue import RULE_IDS
 
     if not isinstance(v, dict):
         raise ValueError('a table of rule = "block" | "warn" | "off"')
     for rule, sev in v.items():
-        if rule not in RULES:
+        if rule not in RULE_IDS:
             raise ValueError(f"rule names from `postcheck rules` ({rule!r} is not one)")
         if sev not in ("block", "warn", "off"):
             raise ValueError(f'"block", "warn" or "off" for {rule!r}')
@@ -132,11 +132,11 @@ def _severity_table(v: Any, base: Path) -> dict[str, str]:
 
 
 def _rule_list(v: Any, base: Path) -> tuple[str, ...]:
-    from postcheck.catalogue import ALWAYS_ON, RULES
+    from postcheck.catalogue import ALWAYS_ON, RULE_IDS
 
     rules = _str_list(v, base)
     for rule in rules:
-        if rule not in RULES:
+        if rule not in RULE_IDS:
             raise ValueError(f"rule names from `postcheck rules` ({rule!r} is not one)")
         if rule in ALWAYS_ON:
             raise ValueError(f"rules that can be disabled ({rule!r} is always on)")
@@ -205,7 +205,11 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
         "min_face_px": Key(_int(16, 400), 40, "smallest face width looked for, in pixels of the full photo"),
     },
     "nlp": {
-        "model": Key(_str(), "auto", '"auto" (en_core_web_sm if installed), "none", or a spaCy package'),
+        "model": Key(
+            _str(),
+            "none",
+            '"none" (rules only), a trained spaCy package or path, or "auto" (en_core_web_sm if installed)',
+        ),
     },
     "text": {
         "region": Key(_str(), "GB", "default region for phone numbers"),
@@ -219,6 +223,14 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
         "severity": Key(_severity_table, {}, 'per-rule severity overrides, e.g. {spelling = "off"}'),
     },
 }
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    """The ``[rules]`` section: rules turned off and per-rule severity overrides."""
+
+    disable: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -243,6 +255,10 @@ class Config:
     @property
     def channel(self) -> str:
         return self.values["channel"]
+
+    @property
+    def rules(self) -> RulesConfig:
+        return RulesConfig(tuple(self.values["rules.disable"]), dict(self.values["rules.severity"]))
 
     @property
     def sites(self) -> tuple[Site, ...]:

@@ -6,10 +6,11 @@ import difflib
 import re
 from typing import Any
 
-from postcheck.catalogue import DOCS, RULES
+from postcheck import catalogue
+from postcheck.config import RulesConfig
 from postcheck.errors import UsageError
 from postcheck.model import CHANNELS
-from postcheck.policy import BUILTIN_PACKS, Policy, load_policy
+from postcheck.policy import BUILTIN_PACKS, Policy, load_policy, weakened
 
 _CLAUSE = re.compile(r"^[A-Za-z]?\d+(\.\d+)*\.?$")
 
@@ -21,21 +22,8 @@ def _console() -> Any:
 
 
 def rule_doc(rule: str) -> str:
-    """What a rule checks, why it matters and an example (from its check's docstring)."""
-    if rule in DOCS:
-        return DOCS[rule]
-    from postcheck.checks import specs_for
-
-    for spec in specs_for(rule):
-        try:
-            doc = spec.doc(rule)
-        except ImportError:
-            doc = None
-        if doc:
-            import inspect
-
-            return inspect.cleandoc(doc)
-    return RULES[rule].title
+    """What a rule checks, why it matters and an example (its one definition)."""
+    return catalogue.rule(rule).doc
 
 
 def _sev(entry: Any, channel: str) -> str:
@@ -43,7 +31,8 @@ def _sev(entry: Any, channel: str) -> str:
     return s.label if s is not None else "off"
 
 
-def print_rules(policy: Policy) -> None:
+def print_rules(policy: Policy, rules_config: RulesConfig | None = None) -> None:
+    """The pack's rules; ``rules_config`` adds how the config's [rules] weaken them."""
     from rich.table import Table
 
     table = Table(title=f"{policy.name} ({policy.id})", header_style="bold", expand=True)
@@ -52,8 +41,8 @@ def print_rules(policy: Policy) -> None:
     table.add_column("official")
     table.add_column("approvable")
     table.add_column("clauses")
-    for name in RULES:
-        entry = policy.rules[name]
+    for name in catalogue.RULE_IDS:
+        entry = policy.rule(name)
         personal, official = _sev(entry, "personal"), _sev(entry, "official")
         for vname, v in entry.variants.items():
             personal += f" ({vname}: {_sev(v, 'personal')})"
@@ -63,16 +52,19 @@ def print_rules(policy: Policy) -> None:
             personal,
             official,
             "yes" if entry.approvable else "no",
-            ", ".join(entry.clauses),
+            ", ".join(entry.clauses) or ("(not in this pack: default)" if entry.default else "-"),
         )
-    _console().print(table)
+    console = _console()
+    console.print(table)
+    for line in weakened(policy, rules_config) if rules_config is not None else ():
+        console.print(f"[yellow]weakened:[/] {line}", soft_wrap=True)
 
 
 def _rule_block(rule: str, policies: list[Policy]) -> None:
     from rich.table import Table
 
     console = _console()
-    console.print(f"[bold]{rule}[/]: {RULES[rule].title}\n")
+    console.print(f"[bold]{rule}[/]: {catalogue.rule(rule).title}\n")
     console.print(rule_doc(rule), soft_wrap=True)
     console.print()
     table = Table(header_style="bold", expand=True)
@@ -82,7 +74,7 @@ def _rule_block(rule: str, policies: list[Policy]) -> None:
     table.add_column("approvable", no_wrap=True)
     table.add_column("clauses")
     for pack in policies:
-        entry = pack.rules[rule]
+        entry = pack.rule(rule)
         clauses = "\n".join(f"{c}: {pack.clauses[c]}" for c in entry.clauses) or "-"
         if entry.note:
             clauses += f"\n[dim]{entry.note}[/]"
@@ -99,7 +91,7 @@ def _rule_block(rule: str, policies: list[Policy]) -> None:
 def print_explanation(target: str, policy: Policy, explicit: bool = False) -> None:
     """Explain a rule (across the packs) or a clause (of one pack, or every pack that has it)."""
     target = target.strip()
-    if target in RULES:
+    if target in catalogue.RULE_IDS:
         packs = [policy] if explicit else [load_policy(p) for p in BUILTIN_PACKS]
         _rule_block(target, packs)
         return
@@ -123,7 +115,7 @@ def print_explanation(target: str, policy: Policy, explicit: bool = False) -> No
                 )
             console.print()
         return
-    close = difflib.get_close_matches(target, list(RULES), n=3)
+    close = difflib.get_close_matches(target, list(catalogue.RULE_IDS), n=3)
     hint = f"did you mean {', '.join(close)}?" if close else "see `postcheck rules` for every rule"
     raise UsageError(f"{target!r} is neither a rule nor a clause number", hint=hint)
 
@@ -193,6 +185,14 @@ def validate(session: Any) -> list[str]:
     )
     for problem in problems:
         console.print(f"[red]problem:[/] {problem}", soft_wrap=True)
+    for line in weakened(session.policy, config.rules):
+        console.print(f"[yellow]warning:[/] {line}", soft_wrap=True)
+    for rule in session.policy.missing:
+        console.print(
+            f"[yellow]warning:[/] {rule} is not in the {session.policy.id} pack: postcheck's default "
+            "severity applies and its findings cite no clause",
+            soft_wrap=True,
+        )
     console.print(
         "[green]configuration is valid[/]" if not problems else f"[red]{len(problems)} problem(s)[/]"
     )

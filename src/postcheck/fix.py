@@ -50,23 +50,6 @@ REMOVED = "[removed]"
 COVERS = ("solid", "pixelate", "blur")
 NAME_MODES = ("initials", "remove")
 
-# Why a rule's findings are left for a person, in the words the report prints.
-BY_HAND_REASONS: dict[str, str] = {
-    "offensive-language": "rewrite or remove the offensive wording",
-    "adverse-comment": "reconsider the negative remark; postcheck does not rewrite opinions",
-    "confidential-info": "remove the confidential matter; it cannot be reworded safely by a program",
-    "reference": "remove the reference or endorsement",
-    "unknown-person": "check that this person agreed to be named, or remove the name",
-    "school-community-mention": "decide whether the post should mention the school community",
-    "pupil-contact": "remove the invitation to contact you",
-    "spelling": "correct the spelling",
-    "official-authorisation": "get the Head Teacher's authorisation and pass it with --approval",
-    "logo": "crop or cover the logo, or get authorisation",
-    "trust-premises-photo": "the photo shows Trust premises: choose another photo or get authorisation",
-    "check-error": "postcheck could not check this input; fix the cause and check again",
-    "unreadable-input": "postcheck could not read this input; no copy was written",
-}
-
 # JPEG for anything Pillow cannot write back as itself (HEIC, GIF, ...).
 _SAVE_AS = {
     "jpeg": ("JPEG", ".jpg"),
@@ -952,7 +935,10 @@ def not_copied(pf: PostFix) -> list[Finding]:
 
 
 def reason_for(f: Finding) -> str:
-    return BY_HAND_REASONS.get(f.rule, "review and fix by hand")
+    """What a person must do about a finding ``fix`` left alone (its rule's definition)."""
+    from postcheck import catalogue
+
+    return catalogue.rule(f.rule).by_hand
 
 
 def with_clauses(f: Finding) -> str:

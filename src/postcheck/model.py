@@ -44,10 +44,16 @@ class Finding:
 
     ``span`` is a character range in the input's text; ``box`` is
     ``(top, right, bottom, left)`` in the image's own EXIF-rotated pixels.
-    ``person`` is a register id (never a name); ``label`` is a human-readable
-    name for the terminal report only, and is never written to JSON or SARIF.
-    ``variant`` selects a stricter severity defined in the pack (for example an
-    adverse comment that is a personal attack).
+    ``message`` is written to every report, so it must never contain a name
+    from the register that is not in the checked text itself, nor a pupil's
+    consent status (never_publish, no consent, expired): JSON, SARIF and HTML go
+    to machines and other people. ``detail`` is what only the person at the
+    keyboard sees (the terminal report): the pupil's name from the register and
+    why their consent forbids this. ``person`` is the register id of the pupil
+    whose consent decided the finding, ``people`` every register id it may be;
+    ``label`` is a display name for the terminal report only. ``variant``
+    selects a stricter case defined by the rule (an adverse comment that is a
+    personal attack; a pupil marked never_publish).
     """
 
     rule: str
@@ -61,6 +67,8 @@ class Finding:
     source: str | None = None
     person: str | None = None
     label: str | None = None
+    detail: str | None = None
+    people: tuple[str, ...] = ()
     distance: float | None = None
     line: int | None = None  # 1-based line of span's start in a draft
     severity: Severity | None = None

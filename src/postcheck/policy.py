@@ -31,7 +31,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from postcheck.catalogue import RULES
+from postcheck import catalogue
+from postcheck.config import RulesConfig
 from postcheck.errors import ConfigError
 from postcheck.model import CHANNELS, Severity
 
@@ -47,6 +48,7 @@ class RulePolicy:
     approvable: bool = False
     note: str | None = None
     variants: dict[str, RulePolicy] = field(default_factory=dict)
+    default: bool = False  # not in the pack: postcheck's default severity, no clauses
 
 
 @dataclass(frozen=True)
@@ -59,17 +61,95 @@ class Policy:
     path: str
 
     def rule(self, rule: str, variant: str | None = None) -> RulePolicy:
-        entry = self.rules[rule]
-        if variant and variant in entry.variants:
-            return entry.variants[variant]
+        """The pack's entry for ``rule`` (and ``variant``); a rule or variant the pack
+        does not list gets postcheck's default severity (:mod:`postcheck.rules`)."""
+        entry = self.rules.get(rule) or _default_entry(rule)
+        if variant:
+            return entry.variants.get(variant) or _default_variant(entry, variant)
         return entry
 
     def severity(self, rule: str, channel: str, variant: str | None = None) -> Severity | None:
         """The severity of ``rule`` on ``channel``; ``None`` when the rule is off."""
         return self.rule(rule, variant).severity[channel]
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Rules and variants this pack does not list (they get postcheck's defaults)."""
+        out = []
+        for rule in catalogue.RULE_IDS:
+            if rule in catalogue.ALWAYS_ON:
+                continue
+            entry = self.rules.get(rule)
+            if entry is None:
+                out.append(rule)
+                continue
+            out += [
+                f"{rule} ({v.name})" for v in catalogue.rule(rule).variants if v.name not in entry.variants
+            ]
+        return tuple(out)
+
     def clause(self, number: str) -> str | None:
         return self.clauses.get(number)
+
+
+def _default_entry(rule: str) -> RulePolicy:
+    info = catalogue.rule(rule)
+    severity = {ch: Severity.parse(info.default(ch)) for ch in CHANNELS}
+    entry = RulePolicy(
+        rule, (), severity, info.approvable, "not in this pack: postcheck's default", default=True
+    )
+    for v in info.variants:
+        entry.variants[v.name] = _default_variant(entry, v.name)
+    return entry
+
+
+def _default_variant(entry: RulePolicy, variant: str) -> RulePolicy:
+    """A variant the pack does not list: its default severity, the rule's clauses."""
+    info = catalogue.rule(entry.rule).variant(variant)
+    if info is None:
+        raise KeyError(f"{entry.rule} has no variant {variant!r}")
+    severity = {ch: Severity.parse(info.default(ch)) for ch in CHANNELS}
+    return RulePolicy(entry.rule, entry.clauses, severity, entry.approvable, entry.note, default=True)
+
+
+def effective_severity(
+    policy: Policy, rules_config: RulesConfig, rule: str, channel: str, variant: str | None = None
+) -> Severity | None:
+    """The severity a finding of ``rule`` (``variant``) gets on ``channel``: the
+    pack's, then the config's ``[rules]`` overrides, except that a protected
+    (safeguarding) variant is never lowered or disabled. ``None``: the rule is off."""
+    if rule in catalogue.ALWAYS_ON:
+        return Severity.BLOCK
+    pack = policy.rule(rule, variant).severity[channel]
+    info = catalogue.rule(rule).variant(variant) if variant else None
+    if info is not None and info.protected:
+        return pack
+    if rule in rules_config.disable:
+        return None
+    override = rules_config.severity.get(rule)
+    return Severity.parse(override) if override is not None else pack
+
+
+def could_fire(policy: Policy, rules_config: RulesConfig, rule: str, channel: str) -> bool:
+    """Whether any finding of ``rule`` (any variant) can count on ``channel``."""
+    variants = [None, *(v.name for v in catalogue.rule(rule).variants)]
+    return any(effective_severity(policy, rules_config, rule, channel, v) is not None for v in variants)
+
+
+def weakened(policy: Policy, rules_config: RulesConfig) -> list[str]:
+    """Each way ``[rules]`` turns off or lowers a rule the pack blocks, in words:
+    allowed, but shown in every report, in `postcheck rules` and by `config validate`."""
+    out = []
+    for rule in catalogue.RULE_IDS:
+        if rule in catalogue.ALWAYS_ON:
+            continue
+        for channel in CHANNELS:
+            pack = policy.rule(rule).severity[channel]
+            now = effective_severity(policy, rules_config, rule, channel)
+            if pack is not None and pack == Severity.BLOCK and (now is None or now < pack):
+                how = "disabled" if now is None else f"lowered to {now.label}"
+                out.append(f"{rule} is {how} on {channel} posts by [rules] (the {policy.id} pack blocks it)")
+    return out
 
 
 def _packs_dir() -> Path:
@@ -145,7 +225,14 @@ def _parse_rule(
     entry = RulePolicy(rule, tuple(rule_clauses), severity, approvable, note)
     variants_raw = raw.get("variants", {})
     _expect(isinstance(variants_raw, dict), where, f"{key}.variants", "a table of variants")
+    known = [v.name for v in catalogue.rule(rule).variants]
     for name, vraw in variants_raw.items():
+        _expect(
+            name in known,
+            where,
+            f"{key}.variants.{name}",
+            f"a variant of {rule} ({', '.join(known) or 'none'})",
+        )
         entry.variants[name] = _parse_rule(rule, vraw, where, clauses, f"{key}.variants.{name}", entry)
     return entry
 
@@ -169,8 +256,11 @@ def _parse_pack(data: dict[str, Any], where: str) -> Policy:
     _expect(isinstance(rules_raw, dict), where, "rules", "a table of rules")
     rules: dict[str, RulePolicy] = {}
     for rule, raw in rules_raw.items():
-        _expect(rule in RULES, where, f"rules.{rule}", "a rule of the catalogue (see `postcheck rules`)")
+        _expect(
+            rule in catalogue.RULE_IDS,
+            where,
+            f"rules.{rule}",
+            "a rule of the catalogue (see `postcheck rules`)",
+        )
         rules[rule] = _parse_rule(rule, raw, where, clauses, f"rules.{rule}", None)
-    for rule in RULES:
-        _expect(rule in rules, where, f"rules.{rule}", "an entry for every rule of the catalogue")
     return Policy(data["id"], data["name"], approver, dict(clauses), rules, where)

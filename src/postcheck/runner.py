@@ -14,23 +14,25 @@ import dataclasses
 import datetime as dt
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from postcheck import __version__
+from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
 from postcheck.checks import CHECKS, FACE_RULES, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy
+from postcheck.policy import Policy, effective_severity
 from postcheck.register import Register
+from postcheck.text.analysis import TextIndex
 
 
 @dataclass(frozen=True)
 class Session:
-    """Everything fixed for a run: config, pack, channel, register, approval."""
+    """Everything fixed for a run: config, pack, channel, register, approval, and
+    the text layer's indexes (built on first use, once per session and worker)."""
 
     config: Config
     policy: Policy
@@ -38,6 +40,13 @@ class Session:
     register: Register
     approval: str | None = None
     today: dt.date | None = None
+    text_index: TextIndex = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        from postcheck.nlp import check_setting
+
+        check_setting(self.config.get("nlp.model"))  # a missing pipeline is a config error, now
+        object.__setattr__(self, "text_index", TextIndex(self.config, self.register))
 
     def context(self) -> CheckContext:
         ctx = CheckContext(
@@ -47,13 +56,14 @@ class Session:
             self.register,
             self.approval,
             self.today or dt.date.today(),
+            text_index=self.text_index,
         )
         ctx.text_runner = _text_from_image
         return ctx
 
 
 def _specs(kind: str, ctx: CheckContext) -> list[CheckSpec]:
-    return [s for s in CHECKS if s.kind == kind and any(ctx.enabled(r) for r in s.rules)]
+    return [s for s in CHECKS if s.kind == kind and any(ctx.enabled(r) for r in s.emits)]
 
 
 def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
@@ -67,15 +77,15 @@ def _error(spec: CheckSpec, item: str, exc: BaseException) -> Finding:
     where = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return Finding(
         "check-error",
-        f"The {spec.rule} check failed on this input ({where}); it was not fully checked, "
+        f"The {spec.emits[0]} check failed on this input ({where}); it was not fully checked, "
         "so the post is blocked. Please report this to the postcheck maintainers.",
         item,
     )
 
 
-def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Finding]:
+def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext, arg: Any = None) -> list[Finding]:
     try:
-        return list(spec.load()(item, ctx))
+        return list(spec.load()(item, ctx if arg is None else arg))
     except UnreadableInput:
         raise
     except Unavailable as exc:
@@ -86,9 +96,21 @@ def _run(spec: CheckSpec, item: Any, display: str, ctx: CheckContext) -> list[Fi
 
 
 def run_text_checks(doc: TextDoc, ctx: CheckContext) -> list[Finding]:
+    """Analyse the text once, then run every enabled text rule on the analysis."""
+    specs = _specs("text", ctx)
+    if not specs:
+        return []
+    try:
+        analysis = ctx.analysis(doc)
+    except Exception as exc:
+        spec = CheckSpec("text", "postcheck.text.analysis:analyse", ("text analysis",))
+        if isinstance(exc, Unavailable):
+            ctx.note(f"not checked: {exc.what} ({exc.hint})")
+        return [_error(spec, doc.input, exc)]
+    text_ctx = ctx.text_context()
     findings: list[Finding] = []
-    for spec in _specs("text", ctx):
-        findings += _run(spec, doc, doc.input, ctx)
+    for spec in specs:
+        findings += _run(spec, analysis, doc.input, ctx, text_ctx)
     return [_with_line(f, doc.text) for f in findings]
 
 
@@ -127,22 +149,26 @@ def _unreadable(display: str, reason: str) -> Finding:
 
 
 def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
-    """Give a finding its severity and clauses; None when its rule is off."""
-    rule = finding.rule
-    policy = ctx.policy
-    if rule not in ALWAYS_ON and rule in ctx.config.get("rules.disable"):
-        return None
-    entry = policy.rule(rule, finding.variant)
-    override = ctx.config.get("rules.severity").get(rule)
-    if rule in ALWAYS_ON:
-        severity: Severity | None = Severity.BLOCK
-    elif override is not None:
-        severity = Severity.parse(override)
-    else:
-        severity = entry.severity[ctx.channel]
+    """Give a finding its severity and clauses; None when its rule is off.
+
+    A finding whose variant its rule does not define is a bug in the check: it
+    becomes a ``check-error`` (block), never a silently lower severity."""
+    rule = catalogue.rule(finding.rule)
+    if finding.variant is not None and rule.variant(finding.variant) is None:
+        return dataclasses.replace(
+            finding,
+            rule="check-error",
+            message=f"The {finding.rule} check reported an unknown case ({finding.variant!r}), so its "
+            "severity is unknown and the post is blocked. Please report this to the postcheck maintainers.",
+            variant=None,
+            severity=Severity.BLOCK,
+            clauses=(),
+        )
+    severity = effective_severity(ctx.policy, ctx.config.rules, rule.id, ctx.channel, finding.variant)
     if severity is None:
         return None
-    approved = bool(ctx.approval) and entry.approvable
+    entry = ctx.policy.rule(rule.id, finding.variant)
+    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
     return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
 
 

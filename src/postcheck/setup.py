@@ -41,7 +41,7 @@ tolerance   = 0.5             # distance at or below which a face matches (stric
 review_band = 0.08            # matches within this much above tolerance go to a person to review
 
 [nlp]
-model = "auto"                # "auto": en_core_web_sm if installed; "none": rules and word lists only
+model = "none"                # rules only; or a trained spaCy pipeline (package or folder): docs/text-names.md
 
 [rules]
 disable  = []

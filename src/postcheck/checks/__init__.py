@@ -12,83 +12,31 @@ Findings leave ``severity`` and ``clauses`` empty: the runner fills them from
 the policy pack. A check module imports heavy libraries (spaCy, dlib, OpenCV)
 inside its functions only, so that ``postcheck --help`` stays fast.
 
-Documentation for ``postcheck explain``: a module-level ``DOCS`` dict
-(rule -> text) if the function serves several rules, else the docstring.
+Each rule is defined once, as a :class:`postcheck.rules.Rule` in its check
+module's ``RULES`` tuple; the list of checks is :data:`postcheck.catalogue.CHECKS`.
 
-A new rule = a function, one line in ``CHECKS``, an entry in every pack, tests.
+A new rule = a function and its ``Rule``, one line in ``CHECKS``, an entry in
+every pack, tests.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from postcheck.catalogue import CHECKS, CheckSpec, specs_for
 from postcheck.config import Config
 from postcheck.model import Finding, InputFile
 from postcheck.policy import Policy
 from postcheck.register import Register
 
-CheckFn = Callable[[Any, "CheckContext"], Iterable[Finding]]
+__all__ = ["CHECKS", "FACE_RULES", "CheckContext", "CheckSpec", "specs_for"]
 
-
-@dataclass(frozen=True)
-class CheckSpec:
-    rule: str
-    kind: str  # text | image | post
-    target: str  # "module:function"
-    emits: tuple[str, ...] = ()
-
-    @property
-    def rules(self) -> tuple[str, ...]:
-        return self.emits or (self.rule,)
-
-    def load(self) -> CheckFn:
-        module, _, name = self.target.partition(":")
-        return getattr(importlib.import_module(module), name)
-
-    def doc(self, rule: str) -> str | None:
-        module, _, name = self.target.partition(":")
-        mod = importlib.import_module(module)
-        docs = getattr(mod, "DOCS", None)
-        if isinstance(docs, dict) and rule in docs:
-            return docs[rule]
-        return getattr(mod, name).__doc__
-
-
-_T = "postcheck.checks.text"
-_I = "postcheck.checks.image"
 FACE_RULES = ("face-no-consent", "pupil-photo-personal", "face-unknown")
 
-CHECKS: tuple[CheckSpec, ...] = (
-    CheckSpec("pupil-full-name", "text", f"{_T}.names:pupil_full_name"),
-    CheckSpec("pupil-first-name", "text", f"{_T}.names:pupil_first_name"),
-    CheckSpec("unknown-person", "text", f"{_T}.names:unknown_person"),
-    CheckSpec("personal-data", "text", f"{_T}.personal:personal_data"),
-    CheckSpec("trust-contact", "text", f"{_T}.personal:trust_contact"),
-    CheckSpec("offensive-language", "text", f"{_T}.language:offensive_language"),
-    CheckSpec("adverse-comment", "text", f"{_T}.language:adverse_comment"),
-    CheckSpec("confidential-info", "text", f"{_T}.confidential:confidential_info"),
-    CheckSpec("school-community-mention", "text", f"{_T}.community:school_community_mention"),
-    CheckSpec("missing-disclaimer", "text", f"{_T}.community:missing_disclaimer"),
-    CheckSpec("reference", "text", f"{_T}.community:reference"),
-    CheckSpec("pupil-contact", "text", f"{_T}.community:pupil_contact"),
-    CheckSpec("spelling", "text", f"{_T}.spelling:spelling"),
-    CheckSpec("official-authorisation", "post", "postcheck.checks.post:official_authorisation"),
-    CheckSpec("face-no-consent", "image", f"{_I}.faces:faces", FACE_RULES),
-    CheckSpec(
-        "image-location", "image", f"{_I}.location:location", ("image-location", "trust-premises-photo")
-    ),
-    CheckSpec("image-text", "image", f"{_I}.metadata:metadata_text", ("image-text",)),
-    CheckSpec("logo", "image", f"{_I}.logo:logo"),
-    CheckSpec("image-text", "image", f"{_I}.ocr:ocr_text", ("image-text",)),
-)
-
-
-def specs_for(rule: str) -> list[CheckSpec]:
-    return [s for s in CHECKS if rule in s.rules]
+CheckFn = Callable[[Any, "CheckContext"], Iterable[Finding]]
 
 
 @dataclass
@@ -111,6 +59,33 @@ class CheckContext:
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict)
     # set by the runner: runs every text rule on text found in an image
     text_runner: Callable[..., list[Finding]] | None = None
+    text_index: Any = None  # the session's postcheck.text.analysis.TextIndex
+
+    def analysis(self, doc: Any) -> Any:
+        """The text analysis of a :class:`postcheck.inputs.TextDoc`, made once per text."""
+        from postcheck.text.analysis import TextIndex, analyse
+
+        if self.text_index is None:
+            self.text_index = TextIndex(self.config, self.register)
+        key = f"{doc.input}\0{doc.source}\0{hash(doc.text)}"
+        return self.memo("analysis", key, lambda: analyse(doc.text, self.text_index, doc.input, doc.source))
+
+    def text_context(self) -> Any:
+        """What a text rule receives besides the analysis (postcheck.text.base.TextContext)."""
+        from postcheck.text.analysis import TextIndex
+        from postcheck.text.base import TextContext
+
+        if self.text_index is None:
+            self.text_index = TextIndex(self.config, self.register)
+        return TextContext(
+            self.channel,
+            self.today,
+            self.config,
+            self.register,
+            self.policy.approver,
+            self.text_index,
+            self.method,
+        )
 
     def memo(self, key: str, item_key: str, fn: Callable[[], Any]) -> Any:
         k = (key, item_key)
@@ -137,14 +112,11 @@ class CheckContext:
 
         return self.memo("image", item.display, load)
 
-    def enabled(self, rule: str, variant: str | None = None) -> bool:
-        """Whether ``rule`` can produce a finding on this channel."""
-        if rule in self.config.get("rules.disable"):
-            return False
-        override = self.config.get("rules.severity").get(rule)
-        if override is not None:
-            return override != "off"
-        return self.policy.severity(rule, self.channel, variant) is not None
+    def enabled(self, rule: str) -> bool:
+        """Whether ``rule`` (any of its variants) can produce a finding on this channel."""
+        from postcheck.policy import could_fire
+
+        return could_fire(self.policy, self.config.rules, rule, self.channel)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

@@ -1,5 +1,5 @@
-"""Face encodings (dlib's 128-d descriptor via face_recognition) and the
-reference-photo quality gate.
+"""Face encodings (dlib's 128-d descriptor, computed by
+:mod:`postcheck.faces.resnet`) and the reference-photo quality gate.
 
 An encoding is biometric data: it is returned as a numpy array, cached only by
 :mod:`postcheck.faces.cache` (mode 0600) and never printed or logged.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from postcheck.faces.detector import Box, detect, encoding_box, face_recognition_module
+from postcheck.faces.detector import Box, detect, encoding_box
 
 # The quality gate for reference photos (DESIGN §3).
 MIN_REFERENCE_FACE_PX = 80
@@ -36,11 +36,11 @@ def encode(rgb: Any, boxes: list[Box], detector: str = "centerface") -> Any:
 
     if not boxes:
         return np.zeros((0, 128), dtype=np.float64)
-    fr = face_recognition_module()
+    from postcheck.faces.resnet import face_encodings
+
     h, w = rgb.shape[:2]
     locations = [encoding_box(b, w, h, detector) for b in boxes]
-    encs = fr.face_encodings(rgb, known_face_locations=locations, num_jitters=1, model="small")
-    return np.asarray(encs, dtype=np.float64).reshape(len(boxes), 128)
+    return face_encodings(rgb, locations)
 
 
 def sharpness(rgb: Any, box: Box) -> float:

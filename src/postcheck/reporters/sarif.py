@@ -6,26 +6,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from postcheck.catalogue import RULES
+from postcheck import catalogue
 from postcheck.model import Report, Severity
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def _rule_help(rule: str) -> str:
-    from postcheck.explain import rule_doc
-
-    return rule_doc(rule)
-
-
 def render_sarif(report: Report, policy: Any = None) -> str:
     rules = []
     index: dict[str, int] = {}
-    for i, (name, info) in enumerate(RULES.items()):
+    for i, (name, info) in enumerate(catalogue.rules().items()):
         index[name] = i
         props: dict[str, Any] = {"family": info.family}
-        if policy is not None and name in policy.rules:
-            entry = policy.rules[name]
+        if policy is not None:
+            entry = policy.rule(name)
             props["clauses"] = list(entry.clauses)
             props["severity"] = {ch: (s.label if s else "off") for ch, s in entry.severity.items()}
             props["approvable"] = entry.approvable
@@ -34,7 +28,7 @@ def render_sarif(report: Report, policy: Any = None) -> str:
                 "id": name,
                 "name": name,
                 "shortDescription": {"text": info.title},
-                "help": {"text": _rule_help(name)},
+                "help": {"text": info.doc},
                 "properties": props,
             }
         )

@@ -15,46 +15,75 @@ from typing import Any
 
 from postcheck.checks import CheckContext
 from postcheck.model import FaceBox, Finding, InputFile
+from postcheck.rules import Rule, Variant
 
-DOCS = {
-    "face-no-consent": """A face in a photo that matches a pupil without valid photo consent.
+FACE_NO_CONSENT = Rule(
+    "face-no-consent",
+    "image",
+    "A recognised pupil without valid photo consent",
+    what=(
+        "finds every face in the photo, compares it with the reference photos enrolled from the consent "
+        "register (`postcheck register enrol`) and reports a face that matches a pupil whose photo "
+        "consent is no, withdrawn, expired, or who is marked never_publish."
+    ),
+    why=(
+        "publishing a child's photo without their parents' consent breaks the policy and the law; for a "
+        "never_publish child (a court order, a child in care) it can put the child in danger."
+    ),
+    example=(
+        "a sports-day photo in which pupil P014 (photo_consent = no) is recognised is blocked; the report"
+        " shows the face's box so it can be cropped or blurred (`postcheck fix`)."
+    ),
+    personal="block",
+    official="block",
+    variants=(Variant("never-publish", "a pupil marked never_publish on the register", protected=True),),
+    remedy="fix",
+)
 
-What it does: finds every face in the photo, compares it with the reference
-photos enrolled from the consent register (`postcheck register enrol`) and
-reports a face that matches a pupil whose photo consent is no, withdrawn,
-expired, or who is marked never_publish.
+PUPIL_PHOTO_PERSONAL = Rule(
+    "pupil-photo-personal",
+    "image",
+    "Any recognised pupil on a personal post",
+    what=(
+        "reports every face that matches a register pupil when the post is for a member of staff's own "
+        "account (--channel personal), whatever the pupil's consent."
+    ),
+    why=(
+        "consent is given for the school's official channels; staff must not publish pupils' images on "
+        "their own accounts."
+    ),
+    example="a teacher's own post of a class trip photo in which two pupils are recognised is blocked.",
+    personal="block",
+    official="off",
+    remedy="fix",
+)
 
-Why it matters: publishing a child's photo without their parents' consent
-breaks the policy and the law; for a never_publish child (a court order, a
-child in care) it can put the child in danger.
-
-Example: a sports-day photo in which pupil P014 (photo_consent = no) is
-recognised is blocked; the report shows the face's box so it can be cropped
-or blurred (`postcheck fix`).""",
-    "pupil-photo-personal": """A recognised pupil in a photo on a personal account.
-
-What it does: reports every face that matches a register pupil when the post
-is for a member of staff's own account (--channel personal), whatever the
-pupil's consent.
-
-Why it matters: consent is given for the school's official channels; staff
-must not publish pupils' images on their own accounts.
-
-Example: a teacher's own post of a class trip photo in which two pupils are
-recognised is blocked.""",
-    "face-unknown": """A face that matches nobody in the register, or matches only loosely.
-
-What it does: reports a face that is not close enough to any enrolled pupil or
-member of staff, a face within the review band above the match tolerance, and a
-face that two people resemble almost equally; the finding names the candidates'
-register ids so a person can look.
-
-Why it matters: an unrecognised face may be a pupil with no usable reference
-photo, a visiting child or a parent: someone must check before posting.
-
-Example: a face at distance 0.54 from pupil P003 (tolerance 0.5, review band
-0.08) is reported as face-unknown naming P003.""",
-}
+FACE_UNKNOWN = Rule(
+    "face-unknown",
+    "image",
+    "A face that matches nobody, or only within the review band",
+    what=(
+        "reports a face that is not close enough to any enrolled pupil or member of staff, a face within "
+        "the review band above the match tolerance, and a face that two people resemble almost equally; "
+        "the finding names the candidates' register ids so a person can look."
+    ),
+    why=(
+        "an unrecognised face may be a pupil with no usable reference photo, a visiting child or a "
+        "parent: someone must check before posting."
+    ),
+    example=(
+        "a face at distance 0.54 from pupil P003 (tolerance 0.5, review band 0.08) is reported as "
+        "face-unknown naming P003."
+    ),
+    personal="warn",
+    official="warn",
+    remedy="fix",
+)
+RULES = (
+    FACE_NO_CONSENT,
+    PUPIL_PHOTO_PERSONAL,
+    FACE_UNKNOWN,
+)
 
 
 def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
@@ -184,9 +213,11 @@ def _finding(rule: str, msg: str, item: InputFile, box: Any, person: Any, distan
         item.display,
         box=box,
         person=person.id,
+        people=(person.id,),
         label=person.display_name,
         distance=distance,
         fixable=True,
+        variant="never-publish" if rule == "face-no-consent" and person.never_publish else None,
     )
 
 

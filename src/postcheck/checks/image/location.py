@@ -10,35 +10,57 @@ from collections.abc import Iterator
 from typing import Any
 
 from postcheck.model import Finding, InputFile
+from postcheck.rules import Rule
 
-DOCS = {
-    "image-location": """\
-What it does: finds GPS coordinates in a photo's metadata (EXIF on JPEG, TIFF,
-WebP, PNG and HEIC photos, and XMP) and says what a stranger learns from them:
-the place, to about how many metres (from the digits recorded and the phone's
-own recorded accuracy, GPSHPositioningError, when present).
+IMAGE_LOCATION = Rule(
+    "image-location",
+    "image",
+    "GPS coordinates in the image's metadata",
+    what=(
+        "finds GPS coordinates in a photo's metadata (EXIF on JPEG, TIFF, WebP, PNG and HEIC photos, and "
+        "XMP) and says what a stranger learns from them: the place, to about how many metres (from the "
+        "digits recorded and the phone's own recorded accuracy, GPSHPositioningError, when present)."
+    ),
+    why=(
+        "anyone who saves a posted photo can read its coordinates and put a pin on a map: a pupil's home,"
+        " a trip's location, the school itself. Haybrook 3.2.5 forbids posting personal details; Enquire "
+        "3.11 forbids identifying the school's location on personal accounts."
+    ),
+    example=(
+        "a phone photo of a birthday party with GPS 53.74571, -0.33672 (to within about 5 m) -> warn. "
+        'Fix: strip the metadata ("Remove location" when sharing, or save a copy without it) and check '
+        "again."
+    ),
+    personal="warn",
+    official="warn",
+    remedy="fix",
+)
 
-Why it matters: anyone who saves a posted photo can read its coordinates and
-put a pin on a map: a pupil's home, a trip's location, the school itself.
-Haybrook 3.2.5 forbids posting personal details; Enquire 3.11 forbids
-identifying the school's location on personal accounts.
-
-Example: a phone photo of a birthday party with GPS 53.74571, -0.33672 (to
-within about 5 m) -> warn. Fix: strip the metadata ("Remove location" when
-sharing, or save a copy without it) and check again.""",
-    "trust-premises-photo": """\
-What it does: when a photo's GPS coordinates lie within `radius_m` of one of
-the `[[trust.sites]]` in postcheck.toml (great-circle distance), reports the
-site by name. Coordinates too coarse to rule the site out (their precision
-reaches into the radius) count as inside: postcheck fails closed.
-
-Why it matters: a photo taken on the premises and posted on a personal
-account tells strangers where the children in it go to school (Haybrook 2.1,
-3.2.2; Enquire 3.11).
-
-Example: a photo with GPS 40 m from Oakfield Primary Academy's configured
-point, inside its 250 m radius -> block on a personal account.""",
-}
+TRUST_PREMISES_PHOTO = Rule(
+    "trust-premises-photo",
+    "image",
+    "GPS coordinates inside a configured Trust site",
+    what=(
+        "when a photo's GPS coordinates lie within `radius_m` of one of the `[[trust.sites]]` in "
+        "postcheck.toml (great-circle distance), reports the site by name. Coordinates too coarse to rule"
+        " the site out (their precision reaches into the radius) count as inside: postcheck fails closed."
+    ),
+    why=(
+        "a photo taken on the premises and posted on a personal account tells strangers where the "
+        "children in it go to school (Haybrook 2.1, 3.2.2; Enquire 3.11)."
+    ),
+    example=(
+        "a photo with GPS 40 m from Oakfield Primary Academy's configured point, inside its 250 m radius "
+        "-> block on a personal account."
+    ),
+    personal="block",
+    official="off",
+    by_hand="the photo shows Trust premises: choose another photo or get authorisation",
+)
+RULES = (
+    IMAGE_LOCATION,
+    TRUST_PREMISES_PHOTO,
+)
 
 
 def _meta(item: InputFile, ctx: Any) -> Any:

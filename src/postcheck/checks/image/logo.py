@@ -7,6 +7,36 @@ from pathlib import Path
 from typing import Any
 
 from postcheck.model import Finding, InputFile
+from postcheck.rules import Rule
+
+LOGO = Rule(
+    "logo",
+    "image",
+    "A Trust or school logo visible in the image",
+    what=(
+        "looks for every logo listed in `[trust] logos` in the photo: on a banner, a uniform, a lanyard, "
+        "a sign, a book bag. It finds a logo from about 5 % to 60 % of the photo's width, turned up to 30"
+        " degrees either way, seen at an angle, in dim or bright light and after JPEG compression, and "
+        "reports where it is (the finding's box). Method: SIFT features of the logo (computed once) "
+        "matched to the photo's, with a RANSAC homography and checks that the logo's outline is a "
+        "plausible flat shape seen by a camera. `postcheck config validate` reports a logo that is too "
+        "plain to detect reliably (a plain wordmark, a flat single-colour shape)."
+    ),
+    why=(
+        "a Trust or school logo identifies where the people in the photo work or study, and using it on a"
+        " personal account presents the post as the Trust's (Haybrook 3.2.4; Enquire 3.8 forbids using "
+        "the logo without permission)."
+    ),
+    example=(
+        "a photo of a sports-day banner carrying the school crest, posted on a personal account -> block "
+        "under the Enquire pack (`--approval REF` records the Head's permission and waives it)."
+    ),
+    personal="block",
+    official="off",
+    approvable=True,
+    by_hand="crop or cover the logo, or get authorisation",
+)
+RULES = (LOGO,)
 
 
 def logo(item: InputFile, ctx: Any) -> Iterator[Finding]:

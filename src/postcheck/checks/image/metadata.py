@@ -6,33 +6,25 @@ from collections.abc import Iterator
 from typing import Any
 
 from postcheck.model import Finding, InputFile
+from postcheck.rules import Rule
 
-DOCS = {
-    "image-text": """\
-What it does: reads the text that travels with a photo and runs every text
-rule on it (pupils' names, personal data, the Trust's contacts, confidential
-matters, ...), reporting each finding against the photo and the field it came
-from ("XMP PersonInImage: names a pupil (Amelia Smith)"). It reads:
-  - the file name (amelia_smith_sports_day.jpg -> "amelia smith sports day");
-  - EXIF ImageDescription, Artist, Copyright, UserComment, CameraOwnerName and
-    the Windows XPTitle / XPComment / XPAuthor / XPKeywords / XPSubject tags;
-  - IPTC object name, headline, caption, keywords, by-line and writer;
-  - XMP dc:title, dc:description, dc:subject, dc:creator, Headline,
-    Iptc4xmpExt:PersonInImage, Lightroom keywords and the names on Microsoft
-    and MWG face regions (what Windows Photos, Lightroom, digiKam and phone
-    galleries write when someone tags a face);
-  - text visible in the photo itself, read by OCR: name badges, certificates,
-    exercise books, whiteboards, signs (the finding's box shows where).
-
-Why it matters: metadata is published with the photo and anyone can read it;
-a caption or a tagged face can name a child the draft carefully leaves
-unnamed. A certificate or a name badge in the picture does the same.
-The clauses are those of the text rule that fires.
-
-Example: a photo whose XMP PersonInImage is "Amelia Smith" on a personal post
--> block (pupil-full-name). Fix: rename the file, strip the metadata, crop or
-blur the text.""",
-}
+IMAGE_TEXT = Rule(
+    "image-text",
+    "image",
+    "Text in the image (metadata, file name, OCR) that breaks a text rule",
+    what=(
+        "reads EXIF, IPTC and XMP captions, keywords, titles, people-in-image and face-region names, the "
+        "image's file name, and (with OCR) name badges, certificates, whiteboards and signs, and runs "
+        "every text rule on that text. Findings carry the text rule that fired, the field the text came "
+        "from and, for OCR, the box where it was read."
+    ),
+    why="a photo's hidden caption or a visible name badge identifies a child as surely as the draft does.",
+    example='`amelia_smith_sports_day.jpg`, or XMP PersonInImage "Amelia Smith".',
+    personal="block",
+    official="block",
+    remedy="fix",
+)
+RULES = (IMAGE_TEXT,)
 
 
 def metadata_text(item: InputFile, ctx: Any) -> Iterator[Finding]:

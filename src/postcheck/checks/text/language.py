@@ -1,4 +1,5 @@
-"""Offensive language and adverse comments about the Trust community.
+"""Offensive language and adverse comments about the Trust community:
+``offensive-language`` and ``adverse-comment``.
 
 Word lists live in ``postcheck/data/text``: better-profanity's maintained list,
 minus ``profanity_allow.txt`` (ordinary school vocabulary it contains), plus
@@ -9,57 +10,81 @@ VADER lexicon adjustments.
 
 from __future__ import annotations
 
+import importlib.util
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from postcheck.checks.text.community import (
-    community_mentions,
-    data_list,
-    data_toml,
-    person_refs,
-    phrase_regex,
-    sentences,
-)
 from postcheck.model import Finding
+from postcheck.rules import Rule, Variant
+from postcheck.text import vocab
+from postcheck.text.analysis import TextAnalysis
+from postcheck.text.base import TextContext, finding
 
-DOCS: dict[str, str] = {
-    "offensive-language": """Profanity, slurs, abusive, sexual or discriminatory language.
+OFFENSIVE_LANGUAGE = Rule(
+    "offensive-language",
+    "text",
+    "Profanity, slurs, abusive, sexual or discriminatory language",
+    what=(
+        "matches whole words against better-profanity's maintained word list (minus ordinary school "
+        'vocabulary it contains, such as "organ", "breasts", "gay", "potty", "Hitler" in a history post),'
+        ' British profanity it lacks ("bollocks", "arse", "tosser") and a curated list of slurs and '
+        'discriminatory terms. Masked and disguised words count: "f***", "f**king", "sh!t", "b*llocks", '
+        '"a$$". Words are matched whole, so "Scunthorpe", "assess", "class", "Dickens" and "cocktail" are'
+        ' fine, and so are known innocent phrases ("blue tit", "Moby Dick", "puff pastry").'
+    ),
+    why=(
+        "employees must not use offensive or discriminatory language, or publish material of a sexual or "
+        "offensive nature (Haybrook 3.2.1, 3.2.6, 3.2.8, 4.6; Enquire 3.3, 3.10, 4.1, and the Equality "
+        "Act)."
+    ),
+    example='"What a sh!t week" is reported ("sh!t"); "Our trip to Scunthorpe" is not.',
+    personal="block",
+    official="block",
+    by_hand="rewrite or remove the offensive wording",
+)
 
-What it does: matches whole words against better-profanity's maintained word list
-(minus ordinary school vocabulary it contains, such as "organ", "breasts", "gay",
-"potty", "Hitler" in a history post), British profanity it lacks ("bollocks",
-"arse", "tosser") and a curated list of slurs and discriminatory terms. Masked and
-disguised words count: "f***", "f**king", "sh!t", "b*llocks", "a$$". Words are
-matched whole, so "Scunthorpe", "assess", "class", "Dickens" and "cocktail" are
-fine, and so are known innocent phrases ("blue tit", "Moby Dick", "puff pastry").
+ADVERSE_COMMENT = Rule(
+    "adverse-comment",
+    "text",
+    "Negative remarks about the Trust community",
+    what=(
+        "scores each sentence that mentions the Trust community (the Trust and its schools, staff, named "
+        'people, pupils, parents, governors, "my school", "the head", "SLT", partners) with the VADER '
+        "sentiment model; a clearly negative sentence (compound score <= -0.4) is reported. A sentence "
+        'that calls an identifiable person or the school a "liar", "incompetent", "corrupt", "useless", '
+        '"lazy", "a joke" (and similar words in adverse.toml) is a personal attack or potentially '
+        'defamatory, and is reported as the "attack" variant, which the packs block. Sad news about '
+        'events ("sports day was cancelled") is not a remark about anyone and is not reported.'
+    ),
+    why=(
+        "staff must not post derogatory, defamatory or hurtful remarks about the Trust community or "
+        "anything that damages its reputation (Haybrook 2.2, 3.2.1, 4.2, 4.6; Enquire 2.7, 3.2). Concerns"
+        " go through the grievance or whistleblowing procedure instead."
+    ),
+    example=(
+        '"Our head is a liar and completely incompetent." (attack: block); "Not happy with how SLT '
+        'handled the inspection." (warn).'
+    ),
+    personal="warn",
+    official="warn",
+    by_hand="reconsider the negative remark; postcheck does not rewrite opinions",
+    variants=(Variant("attack", "a personal attack on, or defamatory remark about, an identifiable person"),),
+)
+RULES = (OFFENSIVE_LANGUAGE, ADVERSE_COMMENT)
 
-Why it matters: employees must not use offensive or discriminatory language, or
-publish material of a sexual or offensive nature (Haybrook 3.2.1, 3.2.6, 3.2.8, 4.6;
-Enquire 3.3, 3.10, 4.1, and the Equality Act).
 
-Example: "What a sh!t week" is reported ("sh!t"); "Our trip to Scunthorpe" is not.""",
-    "adverse-comment": """Negative remarks about the Trust community; personal attacks block.
+def _phrases(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex for whole phrases in any case; spaces match spaces or hyphens."""
+    parts = [
+        r"[\s\-]+".join(re.escape(w) for w in p.split()) for p in sorted(set(phrases), key=len, reverse=True)
+    ]
+    if not parts:
+        return None
+    return re.compile(r"(?<![\w@#])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
 
-What it does: scores each sentence that mentions the Trust community (the Trust and
-its schools, staff, named people, pupils, parents, governors, "my school", "the head",
-"SLT", partners) with the VADER sentiment model; a clearly negative sentence
-(compound score <= -0.4) is reported. A sentence that calls an identifiable person or
-the school a "liar", "incompetent", "corrupt", "useless", "lazy", "a joke" (and
-similar words in adverse.toml) is a personal attack or potentially defamatory, and is
-reported as the "attack" variant, which the packs block. Sad news about events
-("sports day was cancelled") is not a remark about anyone and is not reported.
-
-Why it matters: staff must not post derogatory, defamatory or hurtful remarks about
-the Trust community or anything that damages its reputation (Haybrook 2.2, 3.2.1,
-4.2, 4.6; Enquire 2.7, 3.2). Concerns go through the grievance or whistleblowing
-procedure instead.
-
-Example: "Our head is a liar and completely incompetent." (attack: block);
-"Not happy with how SLT handled the inspection." (warn).""",
-}
 
 _TOKEN = re.compile(r"[A-Za-z0-9*!@$#+%_.'’-]*[A-Za-z*@$][A-Za-z0-9*!@$#+%_.'’-]*")
 _LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "@": "a", "4": "a", "$": "s", "5": "s", "0": "o",
@@ -70,19 +95,23 @@ _MASK = set("*#%_")
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[frozenset[str], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
     """(single words, slurs, multi-word regex, allowed-phrase regex)."""
-    base = (resources.files("better_profanity") / "profanity_wordlist.txt").read_text(encoding="utf-8")
-    allow = {w.lower() for w in data_list("profanity_allow.txt")}
+    # better-profanity's maintained list, read without importing the package (its
+    # import builds a censor of its own: 65 ms a process)
+    spec = importlib.util.find_spec("better_profanity")
+    assert spec is not None and spec.origin is not None, "better-profanity is a dependency"
+    base = (Path(spec.origin).parent / "profanity_wordlist.txt").read_text(encoding="utf-8")
+    allow = vocab.word_set("text/profanity_allow.txt")
     words = {w.strip().lower() for w in base.splitlines() if w.strip()} - allow
-    words |= {w.lower() for w in data_list("profanity_extra.txt")}
-    slurs = {w.lower() for w in data_list("slurs.txt")}
+    words |= vocab.word_set("text/profanity_extra.txt")
+    slurs = set(vocab.word_set("text/slurs.txt"))
     # plural and possessive forms ("tossers", "bastard's"); words ending in "s" are
     # not extended, so "ass" never becomes part of "assess"
     for group in (words, slurs):
         group |= {w + suf for w in list(group) if " " not in w and not w.endswith("s") for suf in ("s", "'s")}
     everything = words | slurs
     single = frozenset(w for w in everything if " " not in w)
-    multi = phrase_regex(w for w in everything if " " in w)
-    allowed = phrase_regex(data_list("profanity_phrases_allow.txt"))
+    multi = _phrases(w for w in everything if " " in w)
+    allowed = _phrases(vocab.words("text/profanity_phrases_allow.txt"))
     return single, frozenset(slurs), multi, allowed
 
 
@@ -134,10 +163,9 @@ def _listed(word: str) -> str | None:
 _SPELLED = re.compile(r"(?<![\w.])[A-Za-z]([.\-_* ])[A-Za-z](?:\1[A-Za-z])+(?![\w])")
 
 
-def offensive_language(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """Profanity, slurs, abusive, sexual or discriminatory language (see ``DOCS``)."""
-    text = doc.text
-    _, slurs, multi, allowed = _lexicon()
+def _offensive_hits(text: str) -> list[tuple[int, int, str]]:
+    """Offensive words in ``text``: (start, end, the listed word)."""
+    _, _, multi, allowed = _lexicon()
     safe = [(m.start(), m.end()) for m in allowed.finditer(text)] if allowed else []
 
     def innocent(a: int, b: int) -> bool:
@@ -175,16 +203,21 @@ def offensive_language(doc: Any, ctx: Any) -> Iterator[Finding]:
         if found is None:
             continue
         hits.append((start, end, found))
-    for start, end, found in sorted(hits):
+    return sorted(hits)
+
+
+def offensive_language(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
+    """Profanity, slurs, abusive, sexual or discriminatory language."""
+    _, slurs, _, _ = _lexicon()
+    for start, end, found in _offensive_hits(a.text):
         kind = "discriminatory term" if found in slurs else "offensive word"
-        yield Finding(
+        yield finding(
             "offensive-language",
-            f"Remove the {kind} ({text[start:end]!r}): offensive or discriminatory language must not be "
-            "posted.",
-            doc.input,
-            span=(start, end),
-            evidence=text[start:end],
-            fixable=False,
+            a,
+            start,
+            end,
+            f"Remove the {kind} ({a.evidence(start, end)!r}): offensive or discriminatory language must "
+            "not be posted.",
         )
 
 
@@ -196,7 +229,7 @@ def _analyzer() -> Any:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
-    for word, value in data_toml("adverse.toml").get("lexicon", {}).items():
+    for word, value in vocab.table("text/adverse.toml").get("lexicon", {}).items():
         if value == 0:
             analyzer.lexicon.pop(word, None)
         else:
@@ -211,7 +244,7 @@ def sentiment(text: str) -> float:
 
 @lru_cache(maxsize=1)
 def _attack_regex() -> re.Pattern[str]:
-    words = data_toml("adverse.toml")["attack"]
+    words = vocab.table("text/adverse.toml")["attack"]
     parts = sorted({w.strip() for w in words}, key=len, reverse=True)
     body = "|".join(r"\s+".join(re.escape(x) for x in p.split()) for p in parts)
     return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", re.IGNORECASE)
@@ -224,89 +257,53 @@ _NEGATION_NEAR = re.compile(
 THRESHOLD = -0.4
 
 
-def _self_roles(text: str) -> list[tuple[int, int]]:
-    from postcheck.checks.text.community import _SELF_ROLE
-
-    return [(m.start(), m.end()) for m in _SELF_ROLE.finditer(text)]
-
-
 _THEY = re.compile(r"\b(?:they|them|their|these people|those people|people|everyone|he|she|his|her)\b", re.I)
+_TARGETS = ("org", "role", "staff", "year", "generic")
 
 
-def adverse_comment(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """Negative remarks about the Trust community; personal attacks (see ``DOCS``)."""
-    text = doc.text
-    post_mentions = bool(community_mentions(text, ctx, generic=True))
+def adverse_comment(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
+    """Negative remarks about the Trust community; personal attacks."""
+    text = a.text
+    post_mentions = any(m.kind in _TARGETS for m in a.community)
     attack_rx = _attack_regex()
-    offensive = (
-        [(f.span, "discriminatory term" in f.message) for f in offensive_language(doc, ctx) if f.span]
-        if post_mentions
-        else []
-    )
-    previous: list[Any] = []
-    for s in sentences(doc, ctx):
-        targets = [
-            m
-            for m in community_mentions(s.text, ctx, generic=True)
-            if not any(a <= m.start < b for a, b in _self_roles(s.text))
-        ]
-        context, previous = previous, targets
-        people = person_refs(s.text, ctx, kinds=("name", "title", "pronoun"))
-        they = bool(_THEY.search(s.text))
-        # a sentence about "he" or "Dave" is about the community only when the post is;
-        # one about "they" or "these people" continues the previous sentence's subject
-        about = bool(targets) or bool(people and post_mentions) or bool(context and they)
-        attack = None
-        for m in attack_rx.finditer(s.text):
-            if _NEGATION_NEAR.search(s.text[: m.start()]):
-                continue
-            attack = m
-            break
-        # a slur in a post about the community, or abuse in a sentence about it
-        slur = next(
-            (sp for sp, disc in offensive if s.start <= sp[0] < s.end and (disc or targets)),
-            None,
+    _, slurs, _, _ = _lexicon()
+    offensive = [(s, e, w in slurs) for s, e, w in _offensive_hits(text)] if post_mentions else []
+    previous = False
+    for s in a.sentences:
+        sent = text[s.start : s.end]
+        targets = [m for m in a.community if s.start <= m.start < s.end and m.kind in _TARGETS]
+        context, previous = previous, bool(targets)
+        people = bool(a.people_in(s.start, s.end)) or bool(re.search(r"\b(?:he|she|him|her)\b", sent, re.I))
+        about = bool(targets) or (people and post_mentions) or (context and bool(_THEY.search(sent)))
+        attack = next(
+            (m for m in attack_rx.finditer(sent) if not _NEGATION_NEAR.search(sent[: m.start()])), None
         )
+        slur = next(((x, y) for x, y, disc in offensive if s.start <= x < s.end and (disc or targets)), None)
         if slur is not None:
-            # offensive or discriminatory language in a post about the Trust community
-            start, end = slur
-            yield Finding(
+            yield finding(
                 "adverse-comment",
-                f"Abusive or discriminatory remark ({text[start:end]!r}) in a post about the Trust "
+                a,
+                *slur,
+                f"Abusive or discriminatory remark ({a.evidence(*slur)!r}) in a post about the Trust "
                 "community: remove it.",
-                doc.input,
-                span=(start, end),
-                evidence=s.text.strip(),
-                fixable=False,
                 variant="attack",
             )
-            continue
-        if attack is not None and (about or context):
-            start, end = s.start + attack.start(), s.start + attack.end()
-            yield Finding(
+        elif attack is not None and about:
+            yield finding(
                 "adverse-comment",
+                a,
+                s.start + attack.start(),
+                s.start + attack.end(),
                 f"Personal attack or potentially defamatory remark ({attack.group()!r}) about the Trust "
                 "community: remove it. Raise concerns through the grievance or whistleblowing procedure.",
-                doc.input,
-                span=(start, end),
-                evidence=s.text.strip(),
-                fixable=False,
                 variant="attack",
             )
-            continue
-        if not about:
-            continue
-        score = sentiment(s.text)
-        if score <= THRESHOLD:
-            lead = len(s.text) - len(s.text.lstrip())
-            body = s.text.strip()
-            start = s.start + lead
-            yield Finding(
+        elif about and (score := sentiment(sent)) <= THRESHOLD:
+            yield finding(
                 "adverse-comment",
+                a,
+                s.start,
+                s.end,
                 f"Negative remark about the Trust community (sentiment {score:.2f}): rephrase or remove it; "
                 "raise concerns through the school's procedures rather than on social media.",
-                doc.input,
-                span=(start, start + len(body)),
-                evidence=body,
-                fixable=False,
             )

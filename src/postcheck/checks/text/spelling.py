@@ -5,44 +5,49 @@ process, plus British spellings: the words of ``postcheck/data/text/british.txt`
 and any word that its spelling patterns ("colour" for "color") or the -ise/-yse
 endings turn into a dictionary word. Names from the register and the config,
 and ``[text] words``, are accepted per run without changing the shared
-dictionary.
+dictionary. A near miss of a register name is suggested in the terminal report
+only: a pupil's surname must not reach machine-readable reports.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from postcheck.checks.text.community import data_list
 from postcheck.model import Finding
+from postcheck.rules import Rule
+from postcheck.text import vocab
+from postcheck.text.analysis import TextAnalysis
+from postcheck.text.base import TextContext, finding
+from postcheck.text.community import lower_case
+from postcheck.text.tokens import Tok, fold
 
-DOCS: dict[str, str] = {
-    "spelling": """Misspelt words on an official post.
-
-What it does: checks every word of an official post against pyspellchecker's English
-dictionary with British spellings added ("colour", "organise", "programme", "centre",
-"favourite", "travelled", "whilst"). Pupil, staff, Trust and school names, and the
-words in [text] words of the config, count as words. URLs, e-mail addresses,
-@handles, #hashtags, numbers, abbreviations in capitals, and capitalised words in
-mid-sentence (usually names) are skipped. Each finding suggests a correction when
-there is one close spelling.
-
-Why it matters: staff posting for the Trust must maintain high standards of English,
-spelling and grammar, because the post creates a perception of the Trust
-(Haybrook 5.3).
-
-Example: "We recieved lots of lovely feedback" is reported: 'recieved' (did you mean
-'received'?).""",
-}
-
-_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’][A-Za-z]+)*")
-_SKIP_SPAN = re.compile(
-    r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\w-]+|\b[\w-]+(?:\.[A-Za-z]{2,})+(?:/\S*)?"
-    r"|\S*\d\S*",
+SPELLING = Rule(
+    "spelling",
+    "text",
+    "Misspelt words on an official post",
+    what=(
+        "checks every word of an official post against pyspellchecker's English dictionary with British "
+        'spellings added ("colour", "organise", "programme", "centre", "favourite", "travelled", '
+        '"whilst"). Pupil, staff, Trust and school names, and the words in [text] words of the config, '
+        "count as words. URLs, e-mail addresses, @handles, #hashtags, numbers, abbreviations in capitals,"
+        " and capitalised words in mid-sentence (usually names) are skipped. Each finding suggests a "
+        "correction when there is one close spelling."
+    ),
+    why=(
+        "staff posting for the Trust must maintain high standards of English, spelling and grammar, "
+        "because the post creates a perception of the Trust (Haybrook 5.3)."
+    ),
+    example="\"We recieved lots of lovely feedback\" is reported: 'recieved' (did you mean 'received'?).",
+    personal="off",
+    official="warn",
+    by_hand="correct the spelling",
 )
+RULES = (SPELLING,)
+
+_CONTRACTION = re.compile(r"'(?:s|d|ll|re|ve|t|m)$")
 _ISE = re.compile(r"(?<=[a-z]{3})(is|ys)(e|es|ed|ing|er|ers|ation|ations|able)$")
 
 
@@ -53,7 +58,9 @@ def _checker() -> Any:
     from spellchecker import SpellChecker
 
     spell = SpellChecker(language="en", distance=1)
-    spell.word_frequency.load_words([line.lower() for line in data_list("british.txt") if " " not in line])
+    spell.word_frequency.load_words(
+        [line.lower() for line in vocab.words("text/british.txt") if " " not in line]
+    )
     return spell
 
 
@@ -61,7 +68,7 @@ def _checker() -> Any:
 def _british() -> tuple[re.Pattern[str], dict[str, str]]:
     """British stem -> US stem ("colour" -> "color"), from the pairs of british.txt."""
     pairs = {}
-    for line in data_list("british.txt"):
+    for line in vocab.words("text/british.txt"):
         parts = line.lower().split()
         if len(parts) == 2:
             pairs[parts[1]] = parts[0]
@@ -83,125 +90,90 @@ def _british_spelling(word: str, spell: Any) -> bool:
     return bool(candidates) and bool(spell.known(candidates))
 
 
-@lru_cache(maxsize=16)
-def _config_words(
-    name: str | None, aliases: tuple[str, ...], schools: tuple[str, ...], words: tuple[str, ...]
-):
-    out: set[str] = set()
-    for phrase in (name or "", *aliases, *schools, *words):
-        out.update(w.lower() for w in _WORD.findall(phrase))
-    return frozenset(out)
-
-
-def spelling(doc: Any, ctx: Any) -> Iterator[Finding]:
-    """Misspelt words on an official post (see ``DOCS``)."""
-    text = doc.text
-    spell = _checker()
+def _known_words(ctx: TextContext) -> frozenset[str]:
+    """The Trust's and schools' names and ``[text] words``, folded, lower case."""
     c = ctx.config
-    known = _config_words(
-        c.get("trust.name"),
-        tuple(c.get("trust.aliases")),
-        tuple(c.get("trust.schools")),
-        tuple(c.get("text.words")),
+    phrases = (
+        c.get("trust.name") or "",
+        *c.get("trust.aliases"),
+        *c.get("trust.schools"),
+        *c.get("text.words"),
     )
-    names = _register_words(ctx)
-    letters = [c for c in text if c.isalpha()]
-    lower_draft = bool(letters) and sum(c.isupper() for c in letters) / len(letters) < 0.01
-    skip = [(m.start(), m.end()) for m in _SKIP_SPAN.finditer(text)]
-    candidates: list[tuple[int, int, str]] = []
-    for m in _WORD.finditer(text):
-        a, b = m.start(), m.end()
-        if any(s <= a < e for s, e in skip):
+    return frozenset(fold(w).lower() for p in phrases for w in re.findall(r"[^\W\d_]+", p))
+
+
+def _words(a: TextAnalysis) -> Iterator[tuple[int, Tok, str]]:
+    """Word tokens with their contraction re-joined ("don't", "it's"), skipping
+    web and e-mail addresses, handles, hashtags and anything with digits."""
+    toks = a.toks
+    for i, t in enumerate(toks):
+        if not t.word or t.tag or len(t.text) < 2 or t.upper or any(ch.isdigit() for ch in t.text):
             continue
-        word = m.group()
-        if len(word) < 2 or word.isupper():
+        if not t.text.replace("'", "").replace("\u2019", "").isalpha():
+            continue  # masked words ("f***ing", "Sh!t"), addresses, codes
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        word = t.text.lower().replace("\u2019", "'")  # as written: "café" is a word, "cafe" too
+        if nxt is not None and nxt.start == t.end and nxt.norm in ("n't", "'t"):
+            word += nxt.norm
+        yield i, t, word
+
+
+def spelling(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
+    """Misspelt words on an official post."""
+    spell = _checker()
+    known = _known_words(ctx)
+    register = {w for form in ctx.index.names.forms for w in form}
+    lower_draft = lower_case(a.text)
+    named = {i for m in a.people if not m.fuzzy for i in range(m.start, m.end)}
+    candidates: list[tuple[Tok, str]] = []
+    for i, t, word in _words(a):
+        if t.norm in known or t.norm in register or i in named:
             continue
-        core = re.sub(r"['’](?:s|d|ll|re|ve|t|m)$", "", word)
-        if re.search(r"n['’]t$", word):
-            core = word  # contractions are in the dictionary as written
-        low = core.lower().replace("’", "'")
-        if low in known or _plain(low) in names:
-            continue
-        if any(ch.isupper() for ch in word[1:]):
+        if any(ch.isupper() for ch in t.text[1:]):
             continue  # CamelCase: a brand or a name
-        if word[0].isupper() and not _sentence_start(text, a):
+        if t.cap and not t.sent_start:
             # a capitalised word mid-sentence: a name. Only a near miss of a register
             # name is reported ("Kowalcyk" for Kowalczyk).
-            near = None if spell.known([low]) else _near_name(core, names)
+            near = None if spell.known([word]) else _near_name(t.norm, ctx)
             if near:
-                yield _finding(doc, a, a + len(core), f" (did you mean {near!r}?)")
+                yield _finding(a, t, "", f"Did you mean the register name {near!r}?")
             continue
-        candidates.append((a, b, low, word[0].isupper()))
-    unknown = spell.unknown([w for _, _, w, _ in candidates])
-    for a, b, low, capital in candidates:
-        if low not in unknown or ("'" in low and spell.known([low.split("'")[0]])):
+        candidates.append((t, word))
+    unknown = spell.unknown([w for _, w in candidates])
+    for t, word in candidates:
+        if word not in unknown or ("'" in word and spell.known([word.split("'")[0]])):
             continue
-        if _british_spelling(low, spell):
+        if _british_spelling(word, spell):
             continue
-        suggestion = spell.correction(low)
-        if suggestion is None and (capital or lower_draft):
-            # a capitalised sentence start, or a draft all in lower case, with no
-            # close dictionary word: most likely a name
-            continue
-        hint = f" (did you mean {suggestion!r}?)" if suggestion and suggestion != low else ""
-        yield _finding(doc, a, b, hint)
+        suggestion = spell.correction(word)
+        if suggestion is None and (t.cap or lower_draft):
+            continue  # a capitalised sentence start, or a draft in lower case: most likely a name
+        hint = f" (did you mean {suggestion!r}?)" if suggestion and suggestion != word else ""
+        yield _finding(a, t, hint, None)
 
 
-def _finding(doc: Any, a: int, b: int, hint: str) -> Finding:
-    text = doc.text
-    return Finding(
+def _finding(a: TextAnalysis, t: Tok, hint: str, detail: str | None) -> Finding:
+    return finding(
         "spelling",
-        f"Check the spelling of {text[a:b]!r}{hint}; if it is a name or a correct word, add it to "
-        "[text] words in postcheck.toml.",
-        doc.input,
-        span=(a, b),
-        evidence=text[a:b],
-        fixable=False,
+        a,
+        t.start,
+        t.end,
+        f"Check the spelling of {a.evidence(t.start, t.end)!r}{hint}; if it is a name or a correct word, "
+        "add it to [text] words in postcheck.toml.",
+        detail=detail,
     )
 
 
-def _plain(word: str) -> str:
-    """Lower case without accents: Siobhán = siobhan, Zoë = zoe."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
-
-
-_REGISTER_WORDS: dict[int, tuple[Any, dict[str, str]]] = {}
-
-
-def _register_words(ctx: Any) -> dict[str, str]:
-    """Every part of every register name, accent-free lower case -> as written."""
-    reg = ctx.register
-    hit = _REGISTER_WORDS.get(id(reg))
-    if hit is None or hit[0] is not reg:
-        display: dict[str, str] = {}
-        for p in reg.people:
-            for n in (*p.given_names, p.last_name):
-                for part in re.split(r"[\s-]+", n):
-                    if part:
-                        display[_plain(part)] = part
-        hit = (reg, display)
-        _REGISTER_WORDS.clear()
-        _REGISTER_WORDS[id(reg)] = hit
-    return hit[1]
-
-
-def _near_name(word: str, names: dict[str, str]) -> str | None:
-    """The register name ``word`` misspells by one letter (names of five letters or more)."""
-    if len(word) < 5 or not names:
-        return None
-    from rapidfuzz.distance import Levenshtein
-    from rapidfuzz.process import extractOne
-
-    best = extractOne(_plain(word), names.keys(), scorer=Levenshtein.distance, score_cutoff=1)
-    if best is None or best[1] == 0 or len(best[0]) < 5:
-        return None
-    return names[best[0]]
-
-
-def _sentence_start(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \t\"“‘'([")
-    if not before:
-        return True
-    if before[-1] in "-–—*•":
-        return before[:-1].rstrip(" \t") == "" or before[:-1].rstrip(" \t")[-1:] == "\n"
-    return before[-1] in ".!?\n"
+def _near_name(word: str, ctx: TextContext) -> str | None:
+    """The register name ``word`` misspells by one letter (names of five letters or
+    more), as the register writes it."""
+    index = ctx.index.names
+    for name in index.fuzzy.lookup(word):
+        for person, role in index.forms[(name,)]:
+            source = (
+                person.last_name
+                if role == "surname"
+                else next((g for g in person.given_names if fold(g).lower() == name), name)
+            )
+            return source
+    return None

@@ -1,0 +1,239 @@
+"""Face encodings: dlib's 5-point landmarks and face chips, then dlib's ResNet
+run by onnxruntime.
+
+This computes the same 128-number descriptor as face_recognition's
+``face_encodings(image, known_face_locations, num_jitters=1, model="small")``:
+
+1. dlib's 5-point landmark model (``shape_predictor_5_face_landmarks.dat``
+   from ``face_recognition_models``) on each box, given to dlib as
+   ``dlib.rectangle(left, top, right, bottom)`` as face_recognition does;
+2. ``dlib.get_face_chips(image, landmarks, size=150, padding=0.25)``: the
+   aligned 150x150 chips dlib's own ``compute_face_descriptor`` extracts;
+3. the network ``dlib_face_recognition_resnet_model_v1.dat`` (CC0), converted
+   once to ONNX by :mod:`postcheck.faces.convert_dlib` and cached, run by
+   onnxruntime on all the chips of a photo in one batch. No jitter (dlib jitters
+   only when asked for more than one).
+
+The converted model is cached as
+``<user cache>/models/face-resnet-v<converter>-<sha256 of the .dat>.onnx``
+(``$POSTCHECK_CACHE_DIR/models`` when that is set), in a 0700 folder as a 0600
+file. It is converted again when it is missing, unreadable, or made from a
+different source file or converter; nothing is ever downloaded. When the cache
+folder cannot be written the model is converted in memory for the process.
+
+When the model cannot be converted (the ``onnx`` package is missing, or the
+``.dat`` file is not the network the converter knows) dlib computes the
+descriptors itself: the same numbers, about 13 times slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Any
+
+from postcheck.errors import Unavailable
+
+Box = tuple[int, int, int, int]  # top, right, bottom, left
+
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
+MODEL_PREFIX = "face-resnet-"
+# All the faces of a photo go through the network in one run, up to this many at a
+# time: a run's memory grows by about 1.5 MB a face (40 faces: 100 MB, 80: 120 MB
+# more than the model's 75 MB), and larger runs are no faster.
+MAX_BATCH = 64
+
+_lock = threading.Lock()
+_loaded: dict[str, Any] = {}
+
+
+# --- model files ------------------------------------------------------------------------
+
+
+def _models_package() -> Any:
+    try:
+        import face_recognition_models
+    except ImportError as exc:
+        raise Unavailable(
+            "faces in photos", "install face_recognition_models (pip install face_recognition_models)"
+        ) from exc
+    return face_recognition_models
+
+
+def source_model() -> Path:
+    """dlib's ``dlib_face_recognition_resnet_model_v1.dat``."""
+    path = Path(_models_package().face_recognition_model_location())
+    if not path.is_file():
+        raise Unavailable("faces in photos", f"the face recognition model is missing ({path})")
+    return path
+
+
+def landmark_model() -> Path:
+    """dlib's ``shape_predictor_5_face_landmarks.dat``."""
+    path = Path(_models_package().pose_predictor_five_point_model_location())
+    if not path.is_file():
+        raise Unavailable("faces in photos", f"the face landmark model is missing ({path})")
+    return path
+
+
+def models_dir() -> Path:
+    from postcheck.faces.cache import cache_root
+
+    return cache_root() / "models"
+
+
+def cached_model_path(source_sha256: str, root: Path | None = None) -> Path:
+    from postcheck.faces.convert_dlib import CONVERTER_VERSION
+
+    return (root or models_dir()) / f"{MODEL_PREFIX}v{CONVERTER_VERSION}-{source_sha256}.onnx"
+
+
+def _save(path: Path, model: bytes) -> None:
+    """Write the converted model (0600, folder 0700) and delete older conversions."""
+    from postcheck.faces.cache import _write_private
+
+    _write_private(path, lambda fh: fh.write(model))
+    for old in path.parent.glob(f"{MODEL_PREFIX}*.onnx"):
+        if old != path:
+            old.unlink(missing_ok=True)
+
+
+def _session(model: bytes, threads: int) -> Any:
+    import onnxruntime as ort
+
+    # onnxruntime's event tracing; ORT_DISABLE_TELEMETRY (postcheck/__init__.py) stops the rest
+    ort.disable_telemetry_events()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: never print to the user's terminal
+    # without onnxruntime's memory arena a run's buffers are given back afterwards
+    # (40 faces: 99 MB kept instead of 154 MB), at the same speed
+    options.enable_cpu_mem_arena = False
+    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+
+
+def _matches(session: Any, source_sha256: str) -> bool:
+    from postcheck.faces.convert_dlib import CONVERTER_VERSION
+
+    meta = session.get_modelmeta().custom_metadata_map
+    return meta.get("source_sha256") == source_sha256 and meta.get("converter_version") == str(
+        CONVERTER_VERSION
+    )
+
+
+def load_session(threads: int = 1, source: Path | None = None, root: Path | None = None) -> Any:
+    """An onnxruntime session of the converted model, converting (and caching) it if needed.
+
+    Raises :class:`~postcheck.faces.dlib_dnn.ModelFormatError` or ImportError
+    when the model cannot be converted."""
+    data = (source or source_model()).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    path = cached_model_path(sha, root)
+    try:
+        session = _session(path.read_bytes(), threads)
+        if _matches(session, sha):
+            return session
+    except Exception:  # missing, unreadable or damaged: convert again
+        pass
+    from postcheck.faces.convert_dlib import convert
+
+    model = convert(data, sha)
+    try:
+        _save(path, model)
+    except OSError:  # a read-only cache folder: use the model from memory
+        pass
+    return _session(model, threads)
+
+
+# --- encoding ------------------------------------------------------------------------------
+
+
+def _dlib() -> Any:
+    try:
+        import dlib
+    except ImportError as exc:
+        raise Unavailable("faces in photos", "install dlib (pip install dlib-bin)") from exc
+    return dlib
+
+
+def _get(key: str, make: Any) -> Any:
+    with _lock:
+        value = _loaded.get(key)
+        if value is None:
+            value = _loaded[key] = make()
+        return value
+
+
+def _encoder(threads: int) -> Any:
+    """The onnxruntime session, or dlib's own model when the network cannot be converted."""
+
+    def make() -> Any:
+        from postcheck.faces.dlib_dnn import ModelFormatError
+
+        try:
+            return load_session(threads)
+        except (ImportError, ModelFormatError):
+            return _dlib().face_recognition_model_v1(str(source_model()))
+
+    return _get(f"encoder-{threads}", make)
+
+
+def face_chips(rgb: Any, locations: list[Box]) -> Any:
+    """(n, 150, 150, 3) uint8: dlib's aligned chip of each (top, right, bottom, left) box."""
+    import numpy as np
+
+    if not locations:
+        return np.zeros((0, CHIP_SIZE, CHIP_SIZE, 3), dtype=np.uint8)
+    dlib = _dlib()
+    predictor = _get("landmarks", lambda: dlib.shape_predictor(str(landmark_model())))
+    img = np.ascontiguousarray(rgb, dtype=np.uint8)
+    shapes = dlib.full_object_detections()
+    for top, right, bottom, left in locations:
+        shapes.append(predictor(img, dlib.rectangle(left, top, right, bottom)))
+    chips = dlib.get_face_chips(img, shapes, size=CHIP_SIZE, padding=CHIP_PADDING)
+    return np.stack([np.asarray(c, dtype=np.uint8) for c in chips])
+
+
+def describe_chips(chips: Any, threads: int = 1) -> Any:
+    """(n, 128) float64: the descriptor of each 150x150 chip, up to :data:`MAX_BATCH` chips a run."""
+    import numpy as np
+
+    chips = np.ascontiguousarray(chips, dtype=np.uint8).reshape(-1, CHIP_SIZE, CHIP_SIZE, 3)
+    if len(chips) == 0:
+        return np.zeros((0, 128), dtype=np.float64)
+    encoder = _encoder(threads)
+    if hasattr(encoder, "compute_face_descriptor"):  # dlib's own model
+        out = encoder.compute_face_descriptor(list(chips))
+    else:
+        out = np.concatenate(
+            [
+                encoder.run(None, {"chips": chips[i : i + MAX_BATCH]})[0]
+                for i in range(0, len(chips), MAX_BATCH)
+            ]
+        )
+    return np.asarray(out, dtype=np.float64).reshape(len(chips), 128)
+
+
+def face_encodings(rgb: Any, locations: list[Box], threads: int = 1) -> Any:
+    """(n, 128) float64: one descriptor per (top, right, bottom, left) box, in order."""
+    return describe_chips(face_chips(rgb, locations), threads)
+
+
+def dlib_face_encodings(rgb: Any, locations: list[Box]) -> Any:
+    """The same descriptors computed by dlib itself (the reference the tests compare with)."""
+    import numpy as np
+
+    dlib = _dlib()
+    model = _get("dlib-encoder", lambda: dlib.face_recognition_model_v1(str(source_model())))
+    predictor = _get("landmarks", lambda: dlib.shape_predictor(str(landmark_model())))
+    img = np.ascontiguousarray(rgb, dtype=np.uint8)
+    out = [
+        model.compute_face_descriptor(img, predictor(img, dlib.rectangle(le, t, r, b)), 1, CHIP_PADDING)
+        for t, r, b, le in locations
+    ]
+    return np.asarray(out, dtype=np.float64).reshape(len(locations), 128)

@@ -1,0 +1,26 @@
+"""Every threshold of the text layer, in one place, with how it was set.
+
+A number here changes what postcheck reports; change it only with a measurement
+(``make eval``: the real-post corpus and the hand-written regression corpus) and
+note the figures here.
+"""
+
+from __future__ import annotations
+
+# Names: a one-letter typo is matched in names of at least this many letters
+# (DESIGN §5). Shorter names have too many one-letter neighbours among ordinary
+# words and other names ("Amy"/"any", "Leo"/"Lee").
+FUZZY_MIN_LETTERS = 5
+
+# Disclaimers: the configured phrase matches a sentence of the draft when
+# rapidfuzz's partial_ratio is at least this (0-100). 85 accepts case, punctuation
+# and one or two changed words ("These are my own views, not those of the academy")
+# and rejects unrelated sentences (measured: see docs/text-rules.md, "Disclaimers").
+DISCLAIMER_MIN_SCORE = 85
+# ... or all of the phrase's words appear in one window and the partial ratio is at
+# least this (reordered wording: "views my own and not those of the academy").
+DISCLAIMER_MIN_SCORE_REORDERED = 75
+
+# Community mentions in a draft written all in lower case: a single-word school
+# name matches in any case when fewer than this share of the letters are capitals.
+LOWER_CASE_DRAFT = 0.01
