@@ -2,7 +2,6 @@
 integers, from the bundled ``centerface.onnx`` (MIT licence, see
 src/postcheck/faces/models/LICENSE.centerface).
 
-    pip install onnx     # needed here only, not by postcheck itself
     python eval/make_centerface_int8.py [--faces DIR]
 
 Steps (all with onnx's and onnxruntime's own tools):
