@@ -152,12 +152,11 @@ def _covers(found: tuple, truth: tuple) -> float:
     return inter / max(1, (truth[1] - truth[3]) * (truth[2] - truth[0]))
 
 
-def _name_read(lines: list, name: str) -> tuple[bool, float]:
-    """Whether the name was read, and how much of the name's box its lines cover."""
+def _name_read(lines: list, name: str) -> bool:
+    """Whether OCR returned the name (at most one character wrong)."""
     words = " ".join(ln.text for ln in lines).split()
     n = len(name.split())
-    ok = any(_close(" ".join(words[k : k + n]), name) for k in range(len(words)))
-    return ok, 0.0
+    return any(_close(" ".join(words[k : k + n]), name) for k in range(len(words)))
 
 
 def eval_ocr_heights(faces: Path | None, sides: list[int], heights: list[int], per: int, rng) -> None:
@@ -188,7 +187,7 @@ def eval_ocr_heights(faces: Path | None, sides: list[int], heights: list[int], p
         for sc in scenes:
             loaded = open_image(InputFile(sc.path.name, "image", sc.path), full=False)
             lines = ocr_engine.read_text(loaded.reduced, loaded.size)
-            ok, _ = _name_read(lines, sc.name)
+            ok = _name_read(lines, sc.name)
             results[side][sc.letter_px].append(ok)
             if ok:
                 first = sc.name.split()[0].casefold()
