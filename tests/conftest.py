@@ -60,6 +60,13 @@ phrases = ["These are my own personal views and not those of the academy"]
 """
 
 
+@pytest.fixture(autouse=True)
+def _private_user_data(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every test (and every postcheck it starts) writes its audit trail in a temp
+    folder, never the real user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 @pytest.fixture
 def school(tmp_path: Path) -> School:
     root = tmp_path / "school"
@@ -102,6 +109,7 @@ def cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Result
     monkeypatch.delenv("POSTCHECK_CONFIG", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # the audit trail
     monkeypatch.setenv("POSTCHECK_CACHE_DIR", str(tmp_path / "face-cache"))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import io
 import json
+import os
 import struct
 from pathlib import Path
 
@@ -446,10 +447,16 @@ def test_existing_copies_kept_without_force(school: School, tmp_path: Path) -> N
     (out / "draft-1.txt").write_text("an earlier copy\n")
     run = fix_posts([post], session(school), out, check=fake)
     assert (out / "draft-1.txt").read_text() == "an earlier copy\n"
-    assert [f.status for f in run.posts[0].files] == ["kept", "written"]
+    # the earlier copy is not what this run writes: kept, out of date, and the post blocks
+    assert [f.status for f in run.posts[0].files] == ["stale", "written"]
+    assert run.posts[0].verdict == Severity.BLOCK and run.verdict == Severity.BLOCK
+    assert "out of date" in run.posts[0].files[0].changes[0]
     run = fix_posts([post], session(school), out, check=fake, force=True)
     assert (out / "draft-1.txt").read_text() == "Well done A. S.!\n"
     assert [f.status for f in run.posts[0].files] == ["written", "written"]
+    run = fix_posts([post], session(school), out, check=fake)  # the same copies again
+    assert [f.status for f in run.posts[0].files] == ["kept", "kept"]
+    assert run.verdict == Severity.PASS
 
 
 def test_refuses_to_write_over_an_original(school: School, tmp_path: Path) -> None:
@@ -469,7 +476,8 @@ def test_refuses_to_write_over_an_original(school: School, tmp_path: Path) -> No
 def test_write_new_never_replaces_without_force(tmp_path: Path) -> None:
     dest = tmp_path / "a.txt"
     assert write_new(dest, b"one", force=False) == "written"
-    assert write_new(dest, b"two", force=False) == "kept"
+    assert write_new(dest, b"two", force=False) == "stale"  # left alone, and said so
+    assert write_new(dest, b"one", force=False) == "kept"  # already there, identical
     assert dest.read_bytes() == b"one"
     assert write_new(dest, b"two", force=True) == "written"
     assert dest.read_bytes() == b"two"
@@ -506,6 +514,29 @@ def test_cli_fix_photo_metadata_and_location(cli, school: School, tmp_path: Path
     rules = {f["rule"] for p in data["posts"] for f in p["findings"]}
     assert not rules & {"image-location", "trust-premises-photo", "image-text"}, rules
     assert res.exit_code == {"pass": 0, "warn": 1, "block": 2}[data["verdict"]]
+
+
+def test_cli_fix_after_the_original_changed_is_not_a_pass(cli, school: School, tmp_path: Path) -> None:
+    _disable_missing(school)
+    draft = tmp_path / "posts" / "notice.txt"
+    draft.parent.mkdir()
+    draft.write_text("Sports day is on Friday.\n")
+    out = tmp_path / "safe"
+    first = cli("fix", str(draft), "--out", str(out), "--config", str(school.config), "-q")
+    assert first.exit_code == 0 and first.stdout.strip() == "notice: pass -> pass"
+    copy = (out / "notice.txt").read_text()
+    os.utime(out / "notice.txt", (1_000_000_000, 1_000_000_000))  # the copy is older than the edit
+    draft.write_text("Sports day is on Friday. Well done Amelia Smith!\n")
+    again = cli("fix", str(draft), "--out", str(out), "--config", str(school.config))
+    assert (out / "notice.txt").read_text() == copy  # kept: never replaced without --force
+    assert "out of date" in again.stdout and "the original, which changed" in again.stdout
+    assert again.exit_code == 2  # not the old copy's pass
+    quiet = cli("fix", str(draft), "--out", str(out), "--config", str(school.config), "-q")
+    assert quiet.stdout.strip() == "notice: block -> block (copy out of date)" and quiet.exit_code == 2
+    forced = cli("fix", str(draft), "--out", str(out), "--config", str(school.config), "--force", "-q")
+    assert "Amelia Smith" not in (out / "notice.txt").read_text()
+    assert forced.stdout.strip().startswith("notice: block -> ")
+    assert "out of date" not in forced.stdout
 
 
 def test_cli_fix_refuses_its_own_folder_and_keeps_existing(cli, school: School, tmp_path: Path) -> None:
@@ -728,3 +759,18 @@ def test_pupil_name_read_in_a_photo_is_covered(cli, school: School, tmp_path: Pa
         if f["rule"] in ("pupil-full-name", "pupil-first-name", "image-text")
     ]
     assert not left, left
+
+
+def test_cli_fix_keeps_channel_folders_for_the_copies(cli, school: School, tmp_path: Path) -> None:
+    _disable_missing(school)
+    batch = tmp_path / "batch"
+    (batch / "official").mkdir(parents=True)
+    (batch / "official" / "fair.txt").write_text("The fair is on Friday.\n")
+    (batch / "walk.txt").write_text("A lovely walk.\n")
+    out = tmp_path / "safe"
+    res = cli("fix", str(batch), "--out", str(out), "--config", str(school.config), "-q")
+    assert res.exit_code in (0, 1), res.output
+    assert (out / "official" / "fair" / "fair.txt").is_file() and (out / "walk" / "walk.txt").is_file()
+    again = cli(str(out), "--config", str(school.config), "-f", "json")
+    channels = {p["name"]: p["channel"] for p in json.loads(again.stdout)["posts"]}
+    assert channels == {"official/fair": "official", "walk": "personal"}

@@ -12,7 +12,7 @@ from postcheck.reporters.terminal import render_text
 
 FINDING_KEYS = {
     "rule", "severity", "clauses", "message", "input", "span", "box", "evidence", "fixable",
-    "source", "person", "distance", "line",
+    "source", "person", "distance", "line", "id", "waiver",
 }  # fmt: skip
 
 
@@ -62,7 +62,11 @@ def sample_report() -> Report:
 def test_json_schema_1_shape():
     data = json.loads(render_json(sample_report()))
     assert data["schema"] == 1
-    assert set(data) == {"schema", "postcheck", "policy", "channel", "approval", "verdict", "counts", "posts"}
+    assert set(data) == {
+        *("schema", "postcheck", "policy", "channel", "approval", "verdict", "counts", "posts"),
+        *("weakened", "rules_not_in_pack"),
+    }
+    assert data["weakened"] == [] and data["rules_not_in_pack"] == []
     assert data["policy"] == {"id": "enquire", "name": "The Enquire Learning Trust Social Media Policy"}
     assert data["verdict"] == "block"
     assert data["counts"] == {"pass": 1, "warn": 0, "block": 1}
@@ -102,8 +106,10 @@ def test_sarif_2_1_0():
     full = rules[ids.index("pupil-full-name")]
     assert full["help"]["text"]
     assert full["properties"]["clauses"] == list(policy.rules["pupil-full-name"].clauses)
-    levels = {r["ruleId"]: r["level"] for r in run["results"]}
+    levels = {r["ruleId"]: r["level"] for r in run["results"] if "suppressions" not in r}
     assert levels == {"pupil-full-name": "error", "face-unknown": "warning"}
+    waived = [r["ruleId"] for r in run["results"] if "suppressions" in r]
+    assert waived == ["logo"]  # kept, marked as suppressed
     res = run["results"][0]
     assert res["locations"][0]["physicalLocation"]["region"]["charOffset"] == 10
     assert rules[res["ruleIndex"]]["id"] == res["ruleId"]

@@ -167,15 +167,20 @@ def test_offensive_language_is_not_fixable_and_names_slurs() -> None:
 
 # --- adverse-comment -----------------------------------------------------------------
 
+# An attack is on an identifiable person (a name, a title, a role only one person
+# holds); a discriminatory remark in a post about the community is one too.
 ADVERSE_ATTACK = [
     "The head is a liar and completely incompetent.",
     "Mr Khan is useless and everyone at Oakfield knows it.",
-    "Governors meeting at Oakfield tonight. Three hours of clueless people telling us how to teach.",
-    "Honestly, SLT at Riverside are a joke.",
     "Our business manager is corrupt and the Trust is covering for him.",
     "Half the parents at Oakfield can't speak English. Go back to where you came from.",
+    "Our trainee teacher Tabitha never planned a lesson. Especially cowardly of her to tell me by email.",
 ]
+# Criticism of a group of the community (governors, SLT, parents) is an adverse
+# comment a person should look at, not an attack on someone.
 ADVERSE_WARN = [
+    "Governors meeting at Oakfield tonight. Three hours of clueless people telling us how to teach.",
+    "Honestly, SLT at Riverside are a joke.",
     "Our school is rubbish and the management is a shambles.",
     "Not happy with how SLT handled the inspection.",
     "The way Oakfield expects staff to do everything with no extra time is getting ridiculous.",

@@ -17,7 +17,8 @@ import typer
 from typer.core import TyperGroup
 
 from postcheck import __version__
-from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
+from postcheck.cli_approval import ReceiptOpt, mount_approval
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, Group, GroupOpt, PolicyOpt
 from postcheck.errors import (
     EXIT_BLOCK,
     EXIT_CONFIG,
@@ -70,10 +71,12 @@ def _err_console() -> Any:
 
 
 def error_line(message: str, hint: str | None = None) -> None:
+    from postcheck.display import markup_safe
+
     console = _err_console()
-    console.print(f"[bold red]postcheck: error:[/] {message}", markup=True, soft_wrap=True)
+    console.print(f"[bold red]postcheck: error:[/] {markup_safe(message)}", markup=True, soft_wrap=True)
     if hint:
-        console.print(f"  {hint}", soft_wrap=True)
+        console.print(f"  {markup_safe(hint)}", soft_wrap=True)
 
 
 def run_guarded(fn: Any) -> int:
@@ -129,7 +132,7 @@ app = typer.Typer(
         "Check a social media post against your school's policy before it is published.\n\n"
         "Example: postcheck draft.txt photo.jpg\n\n"
         "Exit codes: 0 pass, 1 warn, 2 block, 64 usage error, 66 missing input, "
-        "78 configuration error, 70 internal error."
+        "78 configuration error, 70 internal error (`postcheck verify` has its own: see README)."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -159,6 +162,8 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
+    junit = "junit"
     html = "html"
 
 
@@ -187,6 +192,7 @@ def load_session(
     from postcheck.policy import load_policy
     from postcheck.register import load_register
     from postcheck.runner import Session
+    from postcheck.waivers import load_waivers
 
     if config_path is not None and not config_path.exists():
         from postcheck.errors import ConfigError
@@ -202,30 +208,18 @@ def load_session(
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
     register = load_register(config)
-    return Session(config, pack, channel or config.channel, register, approval)
-
-
-def _write_output(text: str, output: Path | None, force: bool) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        if not text.endswith("\n"):
-            sys.stdout.write("\n")
-        return
-    if output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"{output}: cannot write: {exc.strerror}") from exc
+    waivers = load_waivers(config, pack)  # approval workflows: waivers.toml beside the config
+    return Session(config, pack, channel or config.channel, register, approval, waivers=waivers)
 
 
 @app.command(
     "check",
     help=(
         "Check a post (a draft and its photos) or a folder of posts.\n\n"
-        "All files named together form one post; a folder is a batch in which each "
-        "subfolder is a post and loose files are grouped by name "
-        "(assembly.txt + assembly.jpg + assembly-2.jpg).\n\n"
+        "All files named together form one post (--group stem: a draft and the photos of its "
+        "name; --group file: one post per draft); a folder is a batch in which each subfolder is a "
+        "post and loose files are grouped by name (assembly.txt + assembly.jpg + assembly-2.jpg). "
+        "A folder named official or personal sets the channel of the posts in it.\n\n"
         "Example: postcheck draft.txt photo.jpg --channel official --approval HT-114"
     ),
 )
@@ -236,11 +230,31 @@ def check(
     channel: ChannelOpt = None,
     policy: PolicyOpt = None,
     config: ConfigOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+    group: GroupOpt = Group.post,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default: from --output's extension, else text).",
+            show_default=False,
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (- for standard output)."),
+    ] = None,
+    also: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--also-output",
+            metavar="FILE",
+            help="Also write the report to this file, in the format its extension names (repeatable).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite the --output file (and --receipt files) if they exist.")
+    ] = False,
     fail_on: Annotated[
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
     ] = FailOn.warn,
@@ -249,40 +263,40 @@ def check(
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,
+    receipt: ReceiptOpt = None,
 ) -> None:
+    from postcheck.cli_approval import finish_check, plan_receipts
+    from postcheck.cli_output import check_free, output_format, write_reports
     from postcheck.inputs import collect_posts
-    from postcheck.reporters import render
     from postcheck.runner import check_posts
 
-    if output is not None and output.exists() and not force:
-        raise UsageError(f"{output}: already exists; use --force to overwrite it")
-    posts = collect_posts(inputs)
+    fmt_name = output_format(fmt.value if fmt else None, output)
+    outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]
+    for path, _ in outputs:
+        check_free(path, force)
+    posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:
         raise UsageError("nothing to check: the folder has no drafts or photos")
-    batch = len(posts) > 1
-    if batch and not quiet:
+    receipts = plan_receipts(receipt, posts, force)  # approval workflows: signing key loaded first
+    if len(posts) > 1 and not quiet:
         from postcheck.progress import progress_bar
 
         with progress_bar(len(posts), "Checking posts") as advance:
             report = check_posts(posts, session, jobs, on_done=lambda r: advance(r.name))
     else:
         report = check_posts(posts, session, jobs)
-    if fmt is Format.text and output is None:
-        from postcheck.reporters.terminal import print_report
-
-        print_report(report, quiet=quiet)
-    else:
-        _write_output(render(report, fmt.value, posts=posts, session=session), output, force)
-        if output is not None and not quiet:
-            _err_console().print(f"postcheck: {report.verdict.label}: report written to {output}")
-    raise typer.Exit(exit_code_for(int(report.verdict), fail_on.value))
+    write_reports(report, outputs, posts, session, force=force, quiet=quiet, fail_on=fail_on.value)
+    code = exit_code_for(int(report.verdict), fail_on.value)
+    finish_check(report, session, receipts, code)  # approval workflows: receipts, then the audit record
+    raise typer.Exit(code)
 
 
 @app.command(
     "init",
     help=(
-        "Write a starter postcheck.toml and register templates.\n\n"
+        "Write a starter postcheck.toml and register templates, and create the signing key for "
+        "receipts in your user config folder if there is none.\n\n"
         "Default folder: your user config folder. Example: postcheck init school-setup --policy enquire"
     ),
 )
@@ -296,6 +310,10 @@ def init(
     written = init_folder(folder, policy, force)
     for path in written:
         typer.echo(f"wrote {path}")
+    from postcheck.keys import create_key
+
+    key, created = create_key()  # approval workflows: the signing key for receipts, never replaced here
+    typer.echo(f"{'wrote' if created else 'kept'} signing key for receipts {key}")
     typer.echo("Next: fill in register/pupils.csv, then run `postcheck config validate`.")
 
 
@@ -388,6 +406,7 @@ def _mount_fix() -> None:
 
 
 _mount_fix()
+mount_approval(app)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, PolicyOpt
+from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, Group, GroupOpt, PolicyOpt
 
 
 class Cover(StrEnum):
@@ -40,6 +40,7 @@ def fix_command(
     config: ConfigOpt = None,
     policy: PolicyOpt = None,
     channel: ChannelOpt = None,
+    group: GroupOpt = Group.post,
     approval: ApprovalOpt = None,
     cover: Annotated[
         Cover,
@@ -63,7 +64,8 @@ def fix_command(
     the whole head, text with a pupil's name covered. Drafts: names cut to what
     consent allows, personal data and (personal posts) the Trust's contact
     details removed, the disclaimer added. Anything else is listed as still to
-    fix by hand. Exit code: the copies' verdict (0 pass, 1 warn, 2 block).
+    fix by hand. Exit code: the copies' verdict (0 pass, 1 warn, 2 block); a copy
+    kept from an earlier run that no longer matches its original is block.
 
     Example: postcheck fix sports-day/ --out safe/ --channel official
     """
@@ -74,7 +76,7 @@ def fix_command(
     from postcheck.fix import fix_posts
     from postcheck.inputs import collect_posts
 
-    posts = collect_posts(inputs)
+    posts = collect_posts(inputs, group=group.value)
     if not posts:
         raise UsageError("nothing to fix: no drafts or photos among the inputs")
     session = load_session(config, policy, channel.value if channel else None, approval)
@@ -91,6 +93,9 @@ def fix_command(
             progress=progress,
         )
     print_fix(run, quiet=quiet)
+    from postcheck.audit_records import record_fix
+
+    record_fix(run, session, int(run.verdict))  # approval workflows: the audit record
     raise typer.Exit(int(run.verdict))
 
 
@@ -121,9 +126,9 @@ def _progress(stack: Any) -> Any:
 def print_fix(run: Any, quiet: bool = False) -> None:
     """The old and new verdict of every post, what changed, and what is left."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
+    from postcheck.display import markup_safe as escape
     from postcheck.fix import reason_for, still_by_hand, with_clauses
     from postcheck.model import Severity
 
@@ -135,13 +140,17 @@ def print_fix(run: Any, quiet: bool = False) -> None:
             return "[dim]no copy[/]"
         return f"[bold {colour[v]}]{v.label}[/]"
 
+    def after(pf: Any) -> str:
+        if pf.stale:
+            return "[bold red]block[/] [dim](copy out of date)[/]"
+        return verdict(pf.verdict if pf.after is not None else None)
+
     if quiet:
         for pf in run.posts:
-            after = pf.verdict.label if pf.after is not None else "no copy"
-            console.print(
-                f"{escape(pf.name)}: {pf.before.verdict.label} -> {after}",
-                soft_wrap=True,
-            )
+            after_ = pf.verdict.label if pf.after is not None else "no copy"
+            if pf.stale:
+                after_ = "block (copy out of date)"
+            console.print(f"{escape(pf.name)}: {pf.before.verdict.label} -> {after_}", soft_wrap=True)
         return
     table = Table(title=f"Safe copies in {escape(str(run.out))}", header_style="bold", expand=False)
     table.add_column("post")
@@ -152,14 +161,14 @@ def print_fix(run: Any, quiet: bool = False) -> None:
     for pf in run.posts:
         copies = "\n".join(
             f"{escape(f.original)} -> {escape(str(f.output)) if f.output else '(not copied)'}"
-            + (" [dim](kept)[/]" if f.status == "kept" else "")
+            + {"kept": " [dim](kept)[/]", "stale": " [red](out of date)[/]"}.get(f.status, "")
             for f in pf.files
         )
         left = still_by_hand(pf)
         table.add_row(
             escape(pf.name),
             verdict(pf.before.verdict),
-            verdict(pf.verdict if pf.after is not None else None),
+            after(pf),
             copies or "-",
             str(len(left)),
         )
@@ -172,7 +181,7 @@ def print_fix(run: Any, quiet: bool = False) -> None:
         console.print(f"\n[bold]{escape(pf.name)}[/]", soft_wrap=True)
         for f, change in changes:
             target = f.output.name if f.output else f.original
-            word = {"kept": "kept ", "skipped": "not copied"}.get(f.status, "fixed")
+            word = {"kept": "kept ", "stale": "kept ", "skipped": "not copied"}.get(f.status, "fixed")
             console.print(f"  {word}  {escape(target)}: {escape(change)}", soft_wrap=True)
         if left:
             console.print("  [bold]still to fix by hand:[/]")

@@ -14,6 +14,12 @@ class Channel(StrEnum):
     official = "official"
 
 
+class Group(StrEnum):
+    post = "post"
+    stem = "stem"
+    file = "file"
+
+
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="postcheck.toml to use (default: discovered; see README)."),
@@ -24,7 +30,20 @@ PolicyOpt = Annotated[
 ]
 ChannelOpt = Annotated[
     Channel | None,
-    typer.Option("--channel", help="personal (your own accounts) or official (a school account)."),
+    typer.Option(
+        "--channel",
+        help="personal (your own accounts) or official (a school account): the default for posts "
+        "that do not say (a folder named official/personal, a first line 'channel: official').",
+    ),
+]
+GroupOpt = Annotated[
+    Group,
+    typer.Option(
+        "--group",
+        "-g",
+        help="How files named together become posts: post (all one post), stem (a draft and the "
+        "photos of its name, per folder), file (one post per draft). Folders are always batches.",
+    ),
 ]
 ApprovalOpt = Annotated[
     str | None,

@@ -121,6 +121,15 @@ def enrol(config: ConfigOption = None) -> None:
             typer.echo(
                 f"Cannot be recognised in photos ({len(cannot)}): " + ", ".join(_who(p) for p in cannot)
             )
+        counts = {"photos": len(result.enrolled), "encoded": result.encoded, "rejected": len(result.rejected)}
+        _audit("enrol", cfg, counts)
+
+
+def _audit(command: str, config: Any, counts: dict[str, int] | None = None) -> None:
+    """Approval workflows: the audit record of a register command (counts only, no names)."""
+    from postcheck.audit_records import record_register
+
+    record_register(command, config, counts)
 
 
 def _who(person: Any) -> str:
@@ -181,6 +190,7 @@ def status(config: ConfigOption = None) -> None:
             typer.echo("Everyone in the register can be recognised in photos.")
         if info["stale"]:
             typer.echo("The face data is out of date with the register: run `postcheck register enrol`.")
+        _audit("status", cfg)
 
 
 @register_app.command()
@@ -204,3 +214,6 @@ def purge() -> None:
                 typer.echo(f"  {what}")
         else:
             typer.echo(f"No face data to delete ({root} holds none).")
+        from postcheck.config import resolve_config
+
+        _audit("purge", resolve_config(None), {"deleted": len(deleted)})

@@ -214,9 +214,15 @@ SCHEMA: dict[str, dict[str, Key] | Key] = {
     "text": {
         "region": Key(_str(), "GB", "default region for phone numbers"),
         "words": Key(_str_list, (), "extra words the spelling check accepts"),
+        "offensive_threshold": Key(
+            _number(0.05, 0.99), 0.5, "classifier score at which a sentence about someone is offensive"
+        ),
     },
     "ocr": {
         "enabled": Key(_bool, True, "read text in photos (name badges, certificates, signs)"),
+    },
+    "audit": {
+        "enabled": Key(_bool, True, "record each check, fix, verify and register run in the audit trail"),
     },
     "rules": {
         "disable": Key(_rule_list, (), "rule names to turn off"),

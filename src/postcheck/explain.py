@@ -8,6 +8,7 @@ from typing import Any
 
 from postcheck import catalogue
 from postcheck.config import RulesConfig
+from postcheck.display import markup_safe as esc
 from postcheck.errors import UsageError
 from postcheck.model import CHANNELS
 from postcheck.policy import BUILTIN_PACKS, Policy, load_policy, weakened
@@ -57,7 +58,7 @@ def print_rules(policy: Policy, rules_config: RulesConfig | None = None) -> None
     console = _console()
     console.print(table)
     for line in weakened(policy, rules_config) if rules_config is not None else ():
-        console.print(f"[yellow]weakened:[/] {line}", soft_wrap=True)
+        console.print(f"[yellow]weakened:[/] {esc(line)}", soft_wrap=True)
 
 
 def _rule_block(rule: str, policies: list[Policy]) -> None:
@@ -75,9 +76,9 @@ def _rule_block(rule: str, policies: list[Policy]) -> None:
     table.add_column("clauses")
     for pack in policies:
         entry = pack.rule(rule)
-        clauses = "\n".join(f"{c}: {pack.clauses[c]}" for c in entry.clauses) or "-"
+        clauses = "\n".join(esc(f"{c}: {pack.clauses[c]}") for c in entry.clauses) or "-"
         if entry.note:
-            clauses += f"\n[dim]{entry.note}[/]"
+            clauses += f"\n[dim]{esc(entry.note)}[/]"
         table.add_row(
             pack.id,
             _sev(entry, "personal"),
@@ -104,8 +105,8 @@ def print_explanation(target: str, policy: Policy, explicit: bool = False) -> No
             raise UsageError(f"clause {number} is not in {where}; see `postcheck rules --policy ID`")
         console = _console()
         for pack in found:
-            console.print(f"[bold]{pack.name}[/], clause {number}")
-            console.print(f"  {pack.clauses[number]}", soft_wrap=True)
+            console.print(f"[bold]{esc(pack.name)}[/], clause {esc(number)}")
+            console.print(f"  {esc(pack.clauses[number])}", soft_wrap=True)
             enforced = [r for r, e in pack.rules.items() if number in e.clauses]
             if enforced:
                 console.print("  enforced by: " + ", ".join(enforced), soft_wrap=True)
@@ -124,7 +125,7 @@ def print_config(config: Any) -> None:
     from rich.table import Table
 
     table = Table(
-        title=f"postcheck configuration: {config.path or 'none found (defaults)'}",
+        title=esc(f"postcheck configuration: {config.path or 'none found (defaults)'}"),
         header_style="bold",
         expand=True,
     )
@@ -138,7 +139,7 @@ def print_config(config: Any) -> None:
             shown = ", ".join(f"{k}={v}" for k, v in value.items()) or "(none)"
         else:
             shown = "(none)" if value is None else str(value)
-        table.add_row(key, shown, config.sources.get(key, "default"))
+        table.add_row(esc(key), esc(shown), esc(str(config.sources.get(key, "default"))))
     _console().print(table)
 
 
@@ -177,16 +178,17 @@ def validate(session: Any) -> list[str]:
         1 for p in pupils if p.consent_expires and p.consent_expires < today and not p.never_publish
     )
     no_photo = sum(1 for p in pupils if not consent(p, today).photo)
-    console.print(f"config:   {config.path or 'none (defaults)'}")
-    console.print(f"policy:   {session.policy.name} ({session.policy.id}), default channel {session.channel}")
+    console.print(esc(f"config:   {config.path or 'none (defaults)'}"))
+    policy = session.policy
+    console.print(esc(f"policy:   {policy.name} ({policy.id}), default channel {session.channel}"))
     console.print(
         f"register: {len(pupils)} pupils ({never} never_publish, {expired} with expired consent, "
         f"{no_photo} without valid photo consent), {len(session.register.staff)} staff"
     )
     for problem in problems:
-        console.print(f"[red]problem:[/] {problem}", soft_wrap=True)
+        console.print(f"[red]problem:[/] {esc(problem)}", soft_wrap=True)
     for line in weakened(session.policy, config.rules):
-        console.print(f"[yellow]warning:[/] {line}", soft_wrap=True)
+        console.print(f"[yellow]warning:[/] {esc(line)}", soft_wrap=True)
     for rule in session.policy.missing:
         console.print(
             f"[yellow]warning:[/] {rule} is not in the {session.policy.id} pack: postcheck's default "

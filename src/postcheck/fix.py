@@ -25,7 +25,11 @@ Drafts
     check did not mark fixable) is left alone and listed as still to fix by hand.
 
 Originals are never written to: an output path that resolves to an input is
-refused, and an existing output is kept unless ``force`` is given.
+refused, and an existing output is kept unless ``force`` is given. A kept copy
+that is not what this run would write (its original was edited since, or the
+options, register or config changed) is reported as out of date, and the post's
+verdict is block: the copy's own verdict would not be the verdict of the
+original as it is now.
 """
 
 from __future__ import annotations
@@ -534,7 +538,7 @@ class FileFix:
     original: str
     output: Path | None
     kind: str
-    status: str  # written | kept | skipped
+    status: str  # written | kept (identical) | stale (kept, out of date) | skipped
     changes: list[str] = field(default_factory=list)
     renamed: bool = False
 
@@ -551,10 +555,16 @@ class PostFix:
 
     @property
     def verdict(self) -> Severity:
-        """The copy's verdict; block when an input could not be copied (fail closed)."""
-        if self.after is None or not_copied(self):
+        """The copy's verdict; block when an input could not be copied or a kept copy
+        is out of date (fail closed)."""
+        if self.after is None or not_copied(self) or self.stale:
             return Severity.BLOCK
         return self.after.verdict
+
+    @property
+    def stale(self) -> list[FileFix]:
+        """Copies kept from an earlier run that do not match what this run would write."""
+        return [f for f in self.files if f.status == "stale"]
 
 
 @dataclass
@@ -578,10 +588,15 @@ class _Planned:
 
 
 def _safe_dir_name(name: str, register: Register, words: set[str], index: int) -> str:
-    cleaned = re.sub(r"[^\w.\- ]+", "-", name).strip(" .-") or f"post-{index}"
-    if carries_name(cleaned, register, words):
-        return f"post-{index}"
-    return cleaned
+    """The folder for a post's copies: its name, folder by folder, so that a post
+    from an ``official/`` folder keeps it (and ``postcheck DIR`` checks the copies
+    on the same channel); a part that carries a pupil's name becomes ``post-N``."""
+    parts = []
+    for part in name.split("/"):
+        cleaned = re.sub(r"[^\w.\- ]+", "-", part).strip(" .-")
+        if cleaned:
+            parts.append(f"post-{index}" if carries_name(cleaned, register, words) else cleaned)
+    return "/".join(parts) or f"post-{index}"
 
 
 def _text_ext(item: InputFile) -> tuple[str, str | None]:
@@ -686,7 +701,8 @@ def _real(path: Path) -> Path:
 
 
 def write_new(dest: Path, data: bytes, force: bool) -> str:
-    """Write ``data`` to ``dest``: ``written``, or ``kept`` when it exists and not ``force``.
+    """Write ``data`` to ``dest``: ``written``; without ``force``, when ``dest``
+    exists: ``kept`` when it holds exactly ``data``, else ``stale`` (it is left alone).
 
     The bytes go to a hidden temporary file first, then are linked (no
     overwrite) or, with ``force``, renamed over the old copy, so a reader never
@@ -694,7 +710,7 @@ def write_new(dest: Path, data: bytes, force: bool) -> str:
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
     if (dest.exists() or dest.is_symlink()) and not force:
-        return "kept"
+        return _existing(dest, data)
     fd, tmp = tempfile.mkstemp(prefix=".postcheck-", suffix=dest.suffix, dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -705,17 +721,41 @@ def write_new(dest: Path, data: bytes, force: bool) -> str:
         try:
             os.link(tmp, dest)
         except FileExistsError:
-            return "kept"
+            return _existing(dest, data)
         except OSError:  # file systems without hard links (FAT on a USB stick)
             try:
                 with open(dest, "xb") as fh:
                     fh.write(data)
             except FileExistsError:
-                return "kept"
+                return _existing(dest, data)
         return "written"
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _existing(dest: Path, data: bytes) -> str:
+    try:
+        same = dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data
+    except OSError:
+        same = False
+    return "kept" if same else "stale"
+
+
+def _kept_changes(status: str, plan: _Planned) -> list[str]:
+    """What to say about a copy left from an earlier run."""
+    if status == "kept":
+        return ["an identical copy from an earlier run is already there: kept"]
+    why = "this run's fixes (other options, or a changed register or config)"
+    try:
+        if plan.item.path is not None and plan.item.path.stat().st_mtime > plan.dest.stat().st_mtime:
+            why = "the original, which changed after the copy was made"
+    except OSError:
+        pass
+    return [
+        f"out of date: the copy from an earlier run does not match {why}; it was kept, not "
+        "replaced, so the post is blocked (use --force to replace it)"
+    ]
 
 
 CheckFn = Callable[[list[Post], Callable[[PostResult], None] | None], Report]
@@ -754,7 +794,6 @@ def fix_posts(
     advance = stage("Checking originals", len(posts))
     before = check(posts, lambda r: advance(r.name))
     register: Register = session.register
-    channel: str = session.channel
     today = getattr(session, "today", None)
     phrases = session.config.get("disclaimer.phrases") if session.config is not None else ()
     disclaimer = phrases[0] if phrases else None
@@ -772,6 +811,7 @@ def fix_posts(
     for i, post in enumerate(posts):
         pf = fixes[i]
         result = before.posts[i]
+        channel: str = result.channel or session.channel
         handled: set[int] = set()
         copy_inputs: list[InputFile] = []
         summaries = {s.path: s for s in result.inputs}
@@ -797,7 +837,8 @@ def fix_posts(
             if ff.output is not None:
                 copy_inputs.append(InputFile(str(ff.output), item.kind, path=ff.output))
         pf.manual = [f for k, f in enumerate(result.findings) if k not in handled]
-        copy = Post(pf.out_name, tuple(copy_inputs))
+        # the copy is checked on the channel its original was checked on
+        copy = Post(pf.out_name, tuple(copy_inputs), channels=((channel, "the original post"),))
         pf.copy = copy
         copies.append(copy)
         advance(post.name)
@@ -861,9 +902,9 @@ def _fix_draft_file(
         changes.append("renamed: the file name carried a pupil's name")
     data = result.text.encode("utf-8")
     status = write_new(plan.dest, data, force)
-    if status == "kept":
-        changes = ["an earlier copy exists: kept (use --force to replace it)"]
-        used = set()
+    if status in ("kept", "stale"):
+        changes = _kept_changes(status, plan)
+        used = used if status == "kept" else set()
     return FileFix(plan.item.display, plan.dest, "text", status, changes, renamed), used
 
 
@@ -913,9 +954,9 @@ def _fix_photo_file(
     if any(f.rule == "check-error" for f in findings):
         changes.append("not every check ran on the original: faces may not all be covered")
     status = write_new(plan.dest, fixed.data, force)
-    if status == "kept":
-        changes = ["an earlier copy exists: kept (use --force to replace it)"]
-        used = set()
+    if status in ("kept", "stale"):
+        changes = _kept_changes(status, plan)
+        used = used if status == "kept" else set()
     return FileFix(plan.item.display, plan.dest, "image", status, changes, renamed), used
 
 

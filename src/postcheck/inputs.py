@@ -1,12 +1,18 @@
-"""Reading drafts, recognising images, and grouping a folder into posts.
+"""Reading drafts, recognising images, and turning the inputs into posts.
 
-Grouping rule (documented in the README):
+Posts (documented in the README; the stem rule is in :mod:`postcheck.grouping`):
 
-* All inputs named on one command line form **one post**.
+* Files named on one command line form **one post** (``--group post``, the
+  default), or are grouped by the stem rule (``--group stem``) or one post per
+  draft (``--group file``). Several drafts in one post are reported as such.
 * A folder named on the command line is a **batch**: each subfolder is one
   post (with every file inside it, at any depth), and loose files are grouped
-  into posts by file stem, ignoring a trailing ``-2``, ``_2`` or `` (2)``:
-  ``assembly.txt`` + ``assembly.jpg`` + ``assembly-2.jpg`` is one post.
+  into posts by the stem rule (one post per draft under ``--group file``):
+  ``assembly.txt`` + ``assembly.jpg`` + ``assembly-2.jpg`` is one post, and
+  ``newsletter-1.txt`` and ``newsletter-2.txt`` are two.
+* A folder named ``official`` or ``personal`` (at any depth) is not a post but
+  a batch of its own whose posts are on that channel; so is a folder that holds
+  one (see :mod:`postcheck.channel`).
 * Hidden files and system litter (``.DS_Store``, ``Thumbs.db``) are skipped;
   any other file postcheck cannot read blocks its post (``unreadable-input``).
 """
@@ -23,13 +29,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from postcheck.channel import folder_channel, is_channel_folder
 from postcheck.errors import InputMissing, UnreadableInput
+from postcheck.grouping import drafts_note, group_folder, group_key, group_named
 from postcheck.model import InputFile, Post
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".docx", ".html", ".htm"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff"}
 LITTER = {".ds_store", "thumbs.db", "desktop.ini"}
-_STEM_SUFFIX = re.compile(r"(?:[-_ ]\d{1,3}|\s*\(\d{1,3}\))$")
+__all__ = ["TextDoc", "classify", "collect_posts", "group_key", "posts_from_folder", "read_draft"]
 
 
 def sniff_image(head: bytes) -> str | None:
@@ -66,15 +74,6 @@ def classify(path: Path) -> str:
 
 def input_file(path: Path, display: str | None = None) -> InputFile:
     return InputFile(display or str(path), classify(path), path=path)
-
-
-def group_key(path: Path) -> str:
-    stem = path.stem
-    while True:
-        new = _STEM_SUFFIX.sub("", stem)
-        if new == stem or not new:
-            return stem.lower()
-        stem = new
 
 
 @dataclass
@@ -141,46 +140,75 @@ def _walk(folder: Path, seen: frozenset[tuple[int, int]]) -> _Walk:
     return out
 
 
-def posts_from_folder(folder: Path) -> list[Post]:
-    """A batch: each subfolder is a post; loose files are grouped by stem."""
+def posts_from_folder(
+    folder: Path, group: str = "stem", _prefix: str = "", _seen: frozenset[tuple[int, int]] = frozenset()
+) -> list[Post]:
+    """A batch: each subfolder is a post; a channel folder (or one holding a
+    channel folder) is a batch of its own; loose files are grouped by the stem
+    rule (one post per draft when ``group`` is ``file``)."""
     posts: list[Post] = []
     st = folder.stat()
-    seen = frozenset({(st.st_dev, st.st_ino)})
-    loose: dict[str, list[Path]] = {}
+    seen = _seen | {(st.st_dev, st.st_ino)}
+    loose: list[InputFile] = []
     loose_problems: dict[str, list[tuple[str, str]]] = {}
     for kind, path, reason in _entries(folder):
         if kind == "problem":
             loose_problems.setdefault(path.name, []).append((str(path), reason))
         elif kind == "dir":
             sub = _walk(path, seen)
+            if _is_batch(path, sub.files, seen):
+                posts += posts_from_folder(path, group, f"{_prefix}{path.name}/", seen)
+                continue
             inputs = tuple(input_file(p) for p in sub.files)
             if inputs or sub.problems:
-                posts.append(Post(path.name, inputs, tuple(sub.problems)))
+                posts.append(Post(_prefix + path.name, inputs, tuple(sub.problems), _channels(path.parts)))
         else:
-            loose.setdefault(group_key(path), []).append(path)
-    for paths in loose.values():
-        posts.append(Post(_post_name(paths), tuple(input_file(p) for p in sorted(paths))))
+            loose.append(input_file(path))
+    mode = "file" if group == "file" else "stem"
+    for name, files in group_folder(loose, mode):
+        posts.append(_post(_prefix + name, files, mode))
     for name, problems in loose_problems.items():
-        posts.append(Post(name, (), tuple(problems)))
+        posts.append(Post(_prefix + name, (), tuple(problems), _channels(folder.parts)))
     return sorted(posts, key=lambda p: p.name.lower())
 
 
-def _post_name(paths: list[Path]) -> str:
-    stems = sorted((p.stem for p in paths), key=len)
-    return stems[0]
+def _is_batch(folder: Path, files: list[Path], seen: frozenset[tuple[int, int]]) -> bool:
+    """A channel folder, or a folder holding one: walked as a batch, not one post."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    if (st.st_dev, st.st_ino) in seen:
+        return False  # a symbolic-link loop: reported by the walk
+    if is_channel_folder(folder.name):
+        return True
+    return any(is_channel_folder(part) for f in files for part in f.relative_to(folder).parts[:-1])
 
 
-def collect_posts(args: list[str], stdin: bytes | None = None) -> list[Post]:
-    """Turn the command line's inputs into posts (see the module docstring).
+def _channels(parts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    found = folder_channel(parts)
+    return (found,) if found else ()
+
+
+def _post(name: str, files: list[InputFile], mode: str) -> Post:
+    channels = dict.fromkeys(c for f in files if f.path is not None for c in _channels(f.path.parent.parts))
+    note = drafts_note(files, mode)
+    return Post(name, tuple(files), (), tuple(channels), (note,) if note else ())
+
+
+def collect_posts(args: list[str], stdin: bytes | None = None, group: str = "post") -> list[Post]:
+    """Turn the command line's inputs into posts (see the module docstring):
+    files named on the command line are grouped by ``group`` (``post``, ``stem``
+    or ``file``, :data:`postcheck.grouping.GROUP_MODES`); folders are batches.
 
     Raises :class:`InputMissing` when a named input does not exist.
     """
-    single: list[InputFile] = []
+    named: list[InputFile] = []
     posts: list[Post] = []
     for arg in args:
         if arg == "-":
             data = stdin if stdin is not None else sys.stdin.buffer.read()
-            single.append(InputFile("<stdin>", "text", None, data))
+            named.append(InputFile("<stdin>", "text", None, data))
             continue
         path = Path(arg)
         if not path.exists():
@@ -188,14 +216,10 @@ def collect_posts(args: list[str], stdin: bytes | None = None) -> list[Post]:
                 raise InputMissing(f"{arg}: a broken symbolic link")
             raise InputMissing(f"{arg}: no such file or folder")
         if path.is_dir():
-            posts.extend(posts_from_folder(path))
+            posts.extend(posts_from_folder(path, group))
         else:
-            single.append(input_file(path, arg))
-    if single:
-        first_file = next((i for i in single if i.path is not None), None)
-        name = first_file.path.stem if first_file and first_file.path else "draft"
-        posts.insert(0, Post(name, tuple(single)))
-    return posts
+            named.append(input_file(path, arg))
+    return [_post(name, files, group) for name, files in group_named(named, group)] + posts
 
 
 # --- drafts ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the rule itself depends on the channel (naming pupils, for example).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
@@ -36,6 +37,24 @@ class Severity(IntEnum):
         if value == "off":
             return None
         return cls[value.upper()]
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """A waiver from ``waivers.toml`` as it applies to one finding (see
+    :mod:`postcheck.waivers`): who approved it, why, and until when.
+
+    ``expired`` is set by the runner when the post was checked after
+    ``expires``: the waiver then no longer applies and the report says so.
+    ``reason`` and ``approved_by`` are the school's own words, shown in every report.
+    """
+
+    fingerprint: str
+    reason: str
+    approved_by: str
+    expires: dt.date
+    approval: str | None = None
+    expired: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,10 @@ class Finding:
     severity: Severity | None = None
     clauses: tuple[str, ...] = ()
     approved: bool = False
+    # Approval workflows (postcheck.fingerprints, postcheck.waivers): the finding's
+    # stable id, and the waiver that waives it (or that expired).
+    fingerprint: str | None = None
+    waiver: Waiver | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +118,12 @@ class Post:
     # Problems found while collecting the post (a symlink loop, an unreadable
     # entry): each becomes an ``unreadable-input`` finding.
     problems: tuple[tuple[str, str], ...] = ()
+    # Channels the post's folders name, as ``(channel, where)``: a folder called
+    # ``official`` or ``personal`` (see :mod:`postcheck.channel`).
+    channels: tuple[tuple[str, str], ...] = ()
+    # What the report should say about how the post was put together
+    # (several drafts in one post).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,19 +147,31 @@ class InputSummary:
     faces: int | None = None
     face_boxes: tuple[FaceBox, ...] = ()
     size: tuple[int, int] | None = None  # width, height after EXIF rotation
+    sha256: str | None = None  # of the bytes checked (None: could not be read)
 
 
 @dataclass(frozen=True)
 class PostResult:
+    """One post's verdict. ``channel`` is the channel it was checked on (its
+    folder, its draft's first line, or the run's default); ``weakened`` lists how
+    the config's ``[rules]`` weakens the pack on that channel."""
+
     name: str
     verdict: Severity
     inputs: tuple[InputSummary, ...]
     findings: tuple[Finding, ...]
     notes: tuple[str, ...] = ()
+    channel: str | None = None
+    weakened: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Report:
+    """A run. ``channel`` is the default channel (``--channel`` or the config);
+    each post's own channel is on its :class:`PostResult`. ``weakened``: how
+    ``[rules]`` weakens the pack on the channels of this run's posts;
+    ``missing``: rules the pack does not list (postcheck's defaults apply)."""
+
     version: str
     policy_id: str
     policy_name: str
@@ -139,6 +180,8 @@ class Report:
     posts: tuple[PostResult, ...]
     notes: tuple[str, ...] = ()
     methods: dict[str, str] = field(default_factory=dict)
+    weakened: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> Severity:

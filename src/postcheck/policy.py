@@ -136,14 +136,15 @@ def could_fire(policy: Policy, rules_config: RulesConfig, rule: str, channel: st
     return any(effective_severity(policy, rules_config, rule, channel, v) is not None for v in variants)
 
 
-def weakened(policy: Policy, rules_config: RulesConfig) -> list[str]:
-    """Each way ``[rules]`` turns off or lowers a rule the pack blocks, in words:
-    allowed, but shown in every report, in `postcheck rules` and by `config validate`."""
+def weakened(policy: Policy, rules_config: RulesConfig, channels: tuple[str, ...] = CHANNELS) -> list[str]:
+    """Each way ``[rules]`` turns off or lowers a rule the pack blocks on
+    ``channels``, in words: allowed, but shown in every report, in `postcheck
+    rules` and by `config validate`."""
     out = []
     for rule in catalogue.RULE_IDS:
         if rule in catalogue.ALWAYS_ON:
             continue
-        for channel in CHANNELS:
+        for channel in (c for c in CHANNELS if c in channels):
             pack = policy.rule(rule).severity[channel]
             now = effective_severity(policy, rules_config, rule, channel)
             if pack is not None and pack == Severity.BLOCK and (now is None or now < pack):

@@ -18,7 +18,7 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[str], None]
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
+        TextColumn("{task.fields[current]}", style="dim", markup=False),  # a post's name, as text
         console=console,
         transient=True,
         disable=not console.is_terminal,
@@ -27,6 +27,8 @@ def progress_bar(total: int, description: str) -> Iterator[Callable[[str], None]
         task = progress.add_task(description, total=total, current="")
 
         def advance(name: str) -> None:
-            progress.update(task, advance=1, current=name)
+            from postcheck.display import printable
+
+            progress.update(task, advance=1, current=printable(name))
 
         yield advance

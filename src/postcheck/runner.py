@@ -4,29 +4,36 @@ Every check runs inside its own ``try``: an exception becomes a
 ``check-error`` finding (block) and a file that cannot be read becomes
 ``unreadable-input`` (block), so nothing passes unchecked. The runner then
 gives each finding its severity and clauses from the policy pack, applies
-``[rules]`` overrides from the config and the ``--approval`` waiver, and takes
-the highest severity as the post's verdict.
+``[rules]`` overrides from the config, the ``--approval`` reference and the
+waivers of ``waivers.toml`` (:mod:`postcheck.waivers`), and takes the highest
+severity as the post's verdict. Each finding gets a fingerprint, and each input
+the SHA-256 of its bytes, hashed before and after the checks: a file that
+changes while it is being checked blocks its post.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
+from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, FACE_RULES, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
+from postcheck.fingerprints import input_sha256, with_fingerprints
 from postcheck.inputs import TextDoc, read_draft
 from postcheck.model import Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
-from postcheck.policy import Policy, effective_severity
+from postcheck.policy import Policy, effective_severity, weakened
 from postcheck.register import Register
 from postcheck.text.analysis import TextIndex
+from postcheck.waivers import WaiverSet, apply_waiver, expired_notes
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Session:
     register: Register
     approval: str | None = None
     today: dt.date | None = None
+    waivers: WaiverSet | None = None  # approval workflows: waivers.toml beside the config
     text_index: TextIndex = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -48,11 +56,12 @@ class Session:
         check_setting(self.config.get("nlp.model"))  # a missing pipeline is a config error, now
         object.__setattr__(self, "text_index", TextIndex(self.config, self.register))
 
-    def context(self) -> CheckContext:
+    def context(self, channel: str | None = None) -> CheckContext:
+        """A fresh context for one post, on ``channel`` (default: the run's)."""
         ctx = CheckContext(
             self.config,
             self.policy,
-            self.channel,
+            channel or self.channel,
             self.register,
             self.approval,
             self.today or dt.date.today(),
@@ -148,8 +157,9 @@ def _unreadable(display: str, reason: str) -> Finding:
     )
 
 
-def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
+def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = None) -> Finding | None:
     """Give a finding its severity and clauses; None when its rule is off.
+    ``--approval`` and ``waivers`` waive findings of approvable rules.
 
     A finding whose variant its rule does not define is a bug in the check: it
     becomes a ``check-error`` (block), never a silently lower severity."""
@@ -169,21 +179,68 @@ def resolve(finding: Finding, ctx: CheckContext) -> Finding | None:
         return None
     entry = ctx.policy.rule(rule.id, finding.variant)
     approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
-    return dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    resolved = dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
+    return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
+
+
+def _channel_for(post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]) -> ChannelChoice:
+    """The post's channel (:mod:`postcheck.channel`); reads its drafts into ``docs``."""
+    declared: list[tuple[str, str]] = []
+    for i, item in enumerate(post.inputs):
+        if item.kind != "text":
+            continue
+        try:
+            docs[i] = read_draft(item)
+        except UnreadableInput as exc:
+            docs[i] = exc
+            continue
+        value = declared_channel(docs[i].text)
+        if value is not None:
+            declared.append((value, item.display))
+    return choose(session.channel, post.channels, declared)
+
+
+def _draft(i: int, item: InputFile, docs: dict[int, TextDoc | UnreadableInput]) -> TextDoc:
+    doc = docs.get(i) or read_draft(item)
+    if isinstance(doc, UnreadableInput):
+        raise doc
+    return doc
+
+
+def _start(
+    post: Post, session: Session, docs: dict[int, TextDoc | UnreadableInput]
+) -> tuple[CheckContext, list[Finding]]:
+    """The post's context, on its channel, and the findings about the post itself:
+    an unknown channel, problems met while collecting it, no inputs at all."""
+    choice = _channel_for(post, session, docs)
+    ctx = session.context(choice.channel)
+    for note in (*post.notes, *([choice.note] if choice.note else [])):
+        ctx.note(note)
+    raw: list[Finding] = []
+    if choice.problem:
+        raw.append(
+            Finding(
+                "check-error",
+                f"The post's channel is unknown: {choice.problem}. It is blocked rather than checked "
+                "against the wrong channel's rules.",
+                post.name,
+            )
+        )
+    raw += [_unreadable(display, reason) for display, reason in post.problems]
+    if not post.inputs and not post.problems:
+        raw.append(_unreadable(post.name, "the post has no inputs"))
+    return ctx, raw
 
 
 def check_post(post: Post, session: Session) -> PostResult:
-    ctx = session.context()
-    raw: list[Finding] = []
+    digests = {item.display: input_sha256(item) for item in post.inputs}
+    docs: dict[int, TextDoc | UnreadableInput] = {}
+    ctx, raw = _start(post, session, docs)
     summaries: list[InputSummary] = []
-    for display, reason in post.problems:
-        raw.append(_unreadable(display, reason))
-    if not post.inputs and not post.problems:
-        raw.append(_unreadable(post.name, "the post has no inputs"))
-    for item in post.inputs:
+    for i, item in enumerate(post.inputs):
         try:
             if item.kind == "text":
-                doc = read_draft(item)
+                doc = _draft(i, item, docs)
                 if doc.note:
                     ctx.note(doc.note)
                 raw += run_text_checks(doc, ctx)
@@ -202,36 +259,62 @@ def check_post(post: Post, session: Session) -> PostResult:
                 facts.get("faces"),
                 tuple(facts.get("face_boxes", ())),
                 facts.get("size"),
+                digests[item.display],
             )
         )
     for spec in _specs("post", ctx):
         raw += _run(spec, post, post.name, ctx)
-    findings = [f for f in (resolve(f, ctx) for f in raw) if f is not None]
+    raw += _changed_while_checked(post, digests)
+    raw = with_fingerprints(raw, digests)
+    findings = [f for f in (resolve(f, ctx, session.waivers) for f in raw) if f is not None]
     findings.sort(key=lambda f: (-int(f.severity or 0), f.input, f.span or (0, 0), f.rule))
     counted = [f.severity for f in findings if not f.approved and f.severity is not None]
     verdict = max(counted, default=Severity.PASS)
     notes = list(ctx.notes)
     for key, value in ctx.methods.items():
         notes.append(f"{key}: {value}")
-    return PostResult(post.name, verdict, tuple(summaries), tuple(findings), tuple(notes))
+    notes += expired_notes(findings)
+    if not session.config.get("audit.enabled"):
+        notes.append("audit trail off ([audit] enabled = false in postcheck.toml): this run is not recorded")
+    lowered = tuple(weakened(session.policy, session.config.rules, (ctx.channel,)))
+    return PostResult(
+        post.name, verdict, tuple(summaries), tuple(findings), tuple(notes), ctx.channel, lowered
+    )
+
+
+def _changed_while_checked(post: Post, digests: dict[str, str | None]) -> list[Finding]:
+    """An input whose bytes changed during the checks was not checked as it now is."""
+    out = []
+    for item in post.inputs:
+        before = digests[item.display]
+        if before is not None and input_sha256(item) != before:
+            out.append(_unreadable(item.display, "it changed while it was being checked"))
+    return out
 
 
 # --- batches -----------------------------------------------------------------------
 
 _WORKER_SESSION: Session | None = None
+# Each worker's share of the CPUs, set in its environment before any model loads:
+# ONNX Runtime (OCR) reads it for its thread pool, BLAS and OpenMP read theirs.
+WORKER_THREADS = "POSTCHECK_WORKER_THREADS"
+_THREAD_VARS = (WORKER_THREADS, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(session: Session, jobs: int = 1, photos: bool = False) -> None:
-    """Set up a ``--jobs`` worker once: its share of the cores, its models loaded
-    (when the batch has photos), and everything imported so far frozen out of the
-    garbage collector's way."""
+def _init_worker(session: Session, threads: int = 1, photos: bool = False) -> None:
+    """Runs first in each worker process: the session; the worker's thread budget,
+    so that workers do not compete with each other's library threads (ONNX
+    Runtime's spin while they wait, which costs the other worker its CPU); the
+    photo models loaded once (when the batch has photos); and everything imported
+    so far frozen out of the garbage collector's way."""
     global _WORKER_SESSION
     import gc
 
     from postcheck.vision import runtime
 
     _WORKER_SESSION = session
-    runtime.set_workers(jobs)
+    for var in _THREAD_VARS:
+        os.environ[var] = str(threads)
     if photos:
         runtime.tune_malloc()
         warm_models(session)
@@ -253,6 +336,13 @@ def warm_models(session: Session) -> None:
             ocr_engine.engine()
     except Exception:  # reported by the check itself, post by post
         return
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_in_worker(post: Post) -> PostResult:
@@ -295,12 +385,13 @@ def check_posts(
 
         mp = multiprocessing.get_context("spawn")
         workers = min(jobs, len(posts))
+        threads = max(1, _cpus() // workers)
         photos = any(i.kind != "text" for p in posts for i in p.inputs)
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=mp,
             initializer=_init_worker,
-            initargs=(session, workers, photos),
+            initargs=(session, threads, photos),
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
@@ -325,14 +416,19 @@ def check_posts(
                 gc.freeze()  # the libraries and models loaded for the first post stay
             if on_done:
                 on_done(results[i])
-    done: Iterable[PostResult] = (r for r in results if r is not None)
+    done = tuple(
+        r if r.channel else dataclasses.replace(r, channel=session.channel) for r in results if r is not None
+    )
+    used = tuple(dict.fromkeys(r.channel or session.channel for r in done))
     return Report(
         __version__,
         session.policy.id,
         session.policy.name,
         session.channel,
         session.approval,
-        tuple(done),
+        done,
+        weakened=tuple(weakened(session.policy, session.config.rules, used)),
+        missing=session.policy.missing,
     )
 
 

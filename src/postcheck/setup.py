@@ -41,11 +41,14 @@ tolerance   = 0.5             # distance at or below which a face matches (stric
 review_band = 0.08            # matches within this much above tolerance go to a person to review
 
 [nlp]
-model = "none"                # rules only; or a trained spaCy pipeline (package or folder): docs/text-names.md
+model = "none"                # rules only, or a trained spaCy pipeline (package or folder)
 
 [rules]
 disable  = []
 severity = {{}}
+
+[audit]
+enabled = true                # record every run in the audit trail (postcheck audit list)
 """
 
 PUPILS = (

@@ -21,6 +21,7 @@ from html import escape
 from typing import Any
 
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
+from postcheck.waivers import describe as describe_waiver
 
 THUMB_MAX = 800  # longest side of an embedded photo, in pixels
 THUMB_MAX_BATCH = 400  # ... when the report holds many photos
@@ -292,6 +293,8 @@ def _findings_table(findings: Sequence[Finding], policy: Any) -> list[str]:
         message = escape(f.message)
         if f.evidence and f.evidence not in f.message and f.rule not in ("face-no-consent", "face-unknown"):
             message += f'<span class="evidence">“{escape(f.evidence)}”</span>'
+        if waived := describe_waiver(f):  # approval workflows: who waived it, why, until when
+            message += f'<br><span class="waiver">{escape(waived)}</span>'
         short = f.input.replace("\\", "/").rsplit("/", 1)[-1]
         where = f'<span title="{escape(f.input)}">{escape(short)}'
         if f.line is not None:

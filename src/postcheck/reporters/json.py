@@ -2,6 +2,8 @@
 
 Keys are always present (null when not applicable). Pupils appear by register
 id only, never by name; there are no timestamps, so reports can be compared.
+Each finding's ``id`` is its fingerprint (the key ``postcheck waive`` takes);
+``waiver`` says who waived it, why and until when, or that its waiver expired.
 """
 
 from __future__ import annotations
@@ -9,13 +11,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from postcheck.model import Finding, PostResult, Report
+from postcheck.model import Finding, PostResult, Report, Waiver
 
 SCHEMA = 1
 
 
+def waiver_dict(f: Finding) -> dict[str, Any] | None:
+    """What waived a finding (``by``: a waiver, or ``--approval``), or its expired waiver."""
+    w: Waiver | None = f.waiver
+    if w is None and not f.approved:
+        return None
+    by_waiver = w is not None and not w.expired
+    return {
+        "by": "waiver" if by_waiver else ("approval" if f.approved else None),
+        "reason": w.reason if w else None,
+        "approved_by": w.approved_by if w else None,
+        "expires": w.expires.isoformat() if w else None,
+        "approval": w.approval if w else None,
+        "expired": bool(w and w.expired),
+    }
+
+
 def finding_dict(f: Finding) -> dict[str, Any]:
     return {
+        "id": f.fingerprint,
         "rule": f.rule,
         "severity": f.severity.label if f.severity is not None else None,
         "clauses": list(f.clauses),
@@ -29,6 +48,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "person": f.person,
         "distance": round(f.distance, 3) if f.distance is not None else None,
         "line": f.line,
+        "waiver": waiver_dict(f),
     }
 
 
@@ -41,6 +61,7 @@ def post_dict(post: PostResult) -> dict[str, Any]:
         inputs.append(entry)
     return {
         "name": post.name,
+        "channel": post.channel,
         "verdict": post.verdict.label,
         "inputs": inputs,
         "findings": [finding_dict(f) for f in post.findings if not f.approved],
@@ -58,6 +79,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "approval": report.approval,
         "verdict": report.verdict.label,
         "counts": report.counts,
+        "weakened": list(report.weakened),
+        "rules_not_in_pack": list(report.missing),
         "posts": [post_dict(p) for p in report.posts],
     }
 

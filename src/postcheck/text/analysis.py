@@ -36,6 +36,7 @@ from postcheck.text.unknown import (
     book_post,
     gazetteer_candidates,
     lone_initials,
+    role_candidates,
     titled_adults,
     unknown_mentions,
     verb_candidates,
@@ -66,6 +67,13 @@ class TextAnalysis:
     trust_spans: tuple[tuple[int, int], ...]  # token ranges of the Trust's names
     method: str  # how unknown people were found
     entities: Any = None  # the trained pipeline's Doc, when one ran
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def cached(self, key: str, make: Any) -> Any:
+        """Work several rules share (the language layers), done once per text."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
 
     @property
     def text(self) -> str:
@@ -173,6 +181,8 @@ def _unknown(index: TextIndex, view: View, blocked: set[int], sdoc: Any) -> tupl
     found = list(gazetteer_candidates(view, set(blocked)))
     taken = {i for a, b in found for i in range(a, b)}
     found += [c for c in verb_candidates(view, blocked | taken)]
+    taken = {i for a, b in found for i in range(a, b)}
+    found += [c for c in role_candidates(view, blocked | taken)]
     return unknown_mentions(view, blocked, sorted(found)), method
 
 

@@ -51,6 +51,7 @@ _RANK = {w: i for i, w in enumerate(COMMON)}
 
 _LEET = str.maketrans({"!": "i", "1": "i", "|": "i", "@": "a", "4": "a", "$": "s", "5": "s", "0": "o",
                        "3": "e", "+": "t", "7": "t"})  # fmt: skip
+_CODE = re.compile(r"[a-z]{1,4}\d{2,}")
 _WILD = "*#%_@$!"  # one of these in a word stands for one letter
 # a word with letters, masks, look-alikes and dashes; emails, links and handles are
 # skipped (``_SKIP``)
@@ -144,6 +145,8 @@ def unmask(token: str, vocabulary: frozenset[str] | None = None) -> tuple[str, s
     w = token.lower().strip(".'’")
     if len(w) < 2 or (w in vocab and w.replace("-", "").isalpha()):
         return None
+    if _CODE.fullmatch(w):
+        return None  # a class, room or course code ("Cl17", "Y10", "KS2"), not a disguise
     unleet = w.translate(_LEET)
     if unleet != w and unleet in vocab and sum(c.isalpha() for c in w) >= 2:
         return unleet, LOOKALIKE, (unleet,)

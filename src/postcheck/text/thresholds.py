@@ -24,3 +24,17 @@ DISCLAIMER_MIN_SCORE_REORDERED = 75
 # Community mentions in a draft written all in lower case: a single-word school
 # name matches in any case when fewer than this share of the letters are capitals.
 LOWER_CASE_DRAFT = 0.01
+
+# The offensive-language classifier (postcheck/text/classifier.py) scores each
+# sentence 0..1. A sentence about someone (a person, the Trust community, a
+# protected group) is reported at OFFENSIVE_THRESHOLD or above ([text]
+# offensive_threshold overrides it); a sentence about nobody in particular only at
+# CLASSIFIER_ALONE or above. Operating points measured on the classifier's held-back
+# split, on hard cases written for it and on the real-post corpus are in
+# docs/text-rules.md ("The classifier").
+OFFENSIVE_THRESHOLD = 0.5
+CLASSIFIER_ALONE = 0.8
+
+# "He" or "she" refers to a person named or identified at most this many sentences
+# before it (confidential-info).
+PRONOUN_REACH = 3

@@ -210,6 +210,26 @@ def verb_candidates(view: View, blocked: set[int]) -> Iterable[tuple[int, int]]:
             yield i, i + 1
 
 
+def role_candidates(view: View, blocked: set[int]) -> Iterable[tuple[int, int]]:
+    """A capitalised word right after a role that is not an English word: a name the
+    given-name list lacks ("our trainee teacher Tabitha", "author Piers Torday")."""
+    lex, toks = view.lex, view.toks
+    for i, t in enumerate(toks):
+        if (
+            not t.word
+            or not t.cap
+            or t.upper
+            or t.tag
+            or t.sent_start
+            or i in blocked
+            or t.norm in lex.common
+        ):
+            continue
+        before = view.words_before(i, 3)
+        if before and view.ends_with(before, phrases(lex, "roles")):
+            yield i, _surname_end(view, i + 1, blocked)
+
+
 def book_post(view: View) -> bool:
     """Whether the post is about a book, a film or a play: its opening (the first two
     sentences) cites a work "by" its author, or as "Title - Author"."""

@@ -72,9 +72,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             True,
         ),
     },
+    "text/offence.toml": {
+        "mild": (STR_LIST, True),
+        "dehumanising": (STR_LIST, True),
+        "insults": (STR_LIST, True),
+        "links": (STR_LIST, True),
+        "groups": (STR_LIST, True),
+        "predicates": (STR_LIST, True),
+        "educational": (STR_LIST, True),
+        "criticism": (STR_LIST, True),
+        "benign": ({"word": (str, True), "before": (STR_LIST, False), "after": (STR_LIST, False)}, True),
+    },
     "text/adverse.toml": {
         "attack": (STR_LIST, True),
-        "lexicon": (NUM_TABLE, False),
     },
 }
 

@@ -3,8 +3,9 @@ files checked before they are loaded, threads per worker, and memory given back.
 
 * **Threads.** ``--jobs N`` runs N worker processes; each model then runs with
   ``cores // N`` intra-op threads (at least one), so the workers do not fight
-  over the cores with the models' own threads. :func:`set_workers` is called by
-  the runner in each worker.
+  over the cores with the models' own threads: the runner gives each worker its
+  share in ``POSTCHECK_WORKER_THREADS`` (:func:`set_workers` says the same
+  in-process).
 * **Model files.** :func:`verified_model` reads a model file and checks its
   SHA-256 before anything parses it; a missing or damaged file is an
   :class:`~postcheck.errors.Unavailable` (the check reports "not checked" and the
@@ -54,7 +55,11 @@ def cores() -> int:
 
 
 def threads() -> int:
-    """Intra-op threads for one model in this process: cores ÷ workers, at least 1."""
+    """Intra-op threads for one model in this process: cores ÷ workers, at least 1
+    (a ``--jobs`` worker is given its share in ``POSTCHECK_WORKER_THREADS``)."""
+    share = os.environ.get("POSTCHECK_WORKER_THREADS", "")
+    if share.isdigit() and int(share) > 0:
+        return int(share)
     return max(1, cores() // _workers)
 
 

@@ -115,7 +115,8 @@ _OPINION = re.compile(
     r"|what an? \w+|the (?:best|worst)|step forward|step backwards?|amazing|brilliant|fantastic|wonderful"
     r"|superb|incredible|excellent|fabulous|beautiful(?:ly)?|delighted|thrilled|shocking|disappointing"
     r"|appalling|useless|clueless|rubbish|a waste of|the most \w+|lucky to have|glowing|great with"
-    r"|can'?t even)\b",
+    r"|can'?t even|not (?:a |very |so |that |exactly )?(?:great|good|nice|happy|pleasant|fun|ideal"
+    r"|impressed))\b",
     re.IGNORECASE,
 )
 
@@ -156,11 +157,11 @@ def has_disclaimer(text: str, config: object) -> bool:
 
 
 def _opinion_sentence(a: TextAnalysis) -> Sentence | None:
-    from postcheck.checks.text.language import sentiment
+    from postcheck.text.offence import criticism
 
     for s in a.sentences:
         text = a.text[s.start : s.end]
-        if _OPINION.search(text) or sentiment(text) <= -0.5:
+        if _OPINION.search(text) or criticism(text):
             return s
     return None
 

@@ -18,9 +18,10 @@ from functools import cache
 from postcheck.model import Finding
 from postcheck.rules import Rule
 from postcheck.text import vocab
-from postcheck.text.analysis import Sentence, TextAnalysis
+from postcheck.text.analysis import TextAnalysis
 from postcheck.text.base import TextContext, finding
 from postcheck.text.community import phrase_regex
+from postcheck.text.thresholds import PRONOUN_REACH
 
 CONFIDENTIAL_INFO = Rule(
     "confidential-info",
@@ -51,9 +52,6 @@ CONFIDENTIAL_INFO = Rule(
     by_hand="remove the confidential matter; it cannot be reworded safely by a program",
 )
 RULES = (CONFIDENTIAL_INFO,)
-
-# How many sentences back a "he" or "she" may refer to a named person.
-PRONOUN_REACH = 3
 
 
 @dataclass(frozen=True)
@@ -112,11 +110,11 @@ def _vetoed(unless: re.Pattern[str], text: str) -> bool:
     return any(not _PENDING.search(text[: m.start()]) for m in unless.finditer(text))
 
 
-def _identified(a: TextAnalysis, s: Sentence) -> bool:
-    """A named person, an initial or a role only one person holds, in the sentence."""
-    if a.people_in(s.start, s.end):
+def _identified(a: TextAnalysis, start: int, end: int) -> bool:
+    """A named person, an initial or a role only one person holds, in ``start:end``."""
+    if a.people_in(start, end):
         return True
-    return any(s.start <= x < s.end for x, _ in a.unique_roles)
+    return any(start <= x < end for x, _ in a.unique_roles)
 
 
 def _people(a: TextAnalysis, i: int) -> tuple[bool, bool]:
@@ -126,11 +124,12 @@ def _people(a: TextAnalysis, i: int) -> tuple[bool, bool]:
     identify anyone."""
     s = a.sentences[i]
     named = bool(a.people_in(s.start, s.end))
-    if _identified(a, s):
+    if _identified(a, s.start, s.end):
         return True, named
-    if _PRONOUN.search(a.text[s.start : s.end]):
-        earlier = a.sentences[max(0, i - PRONOUN_REACH) : i]
-        return any(_identified(a, e) for e in earlier), named
+    pronoun = _PRONOUN.search(a.text, s.start, s.end)
+    if pronoun is not None:  # someone identified before the pronoun
+        first = a.sentences[max(0, i - PRONOUN_REACH)].start
+        return _identified(a, first, pronoun.start()), named
     return False, named
 
 
