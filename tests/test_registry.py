@@ -107,3 +107,24 @@ def test_rules_and_config_validate_show_a_weakened_pack(cli, school: School) -> 
     assert "face-no-consent is disabled on personal posts" in " ".join(shown.stdout.split())
     checked = cli("config", "validate", "--config", school.config)
     assert "warning: face-no-consent is disabled" in " ".join(checked.stdout.split())
+
+
+def test_approval_never_waives_a_protected_variant(school: School, tmp_path: Path) -> None:
+    """Even a school's own pack that marks first names approvable cannot let
+    --approval waive a never_publish child."""
+    from postcheck.config import load_config
+    from postcheck.policy import builtin_pack_path
+    from postcheck.register import load_register
+    from postcheck.runner import Session, resolve
+
+    text = builtin_pack_path("enquire").read_text(encoding="utf-8")  # type: ignore[union-attr]
+    start = text.index("[rules.pupil-first-name]")
+    block = text[start : text.index("[rules.pupil-first-name.variants.never-publish]")]
+    pack = tmp_path / "lenient.toml"
+    pack.write_text(text.replace(block, block.replace("approvable = false", "approvable = true")), "utf-8")
+    config = load_config(school.config)
+    session = Session(config, load_policy(str(pack)), "official", load_register(config), approval="HT-1")
+    plain = resolve(Finding("pupil-first-name", "m", "draft.txt"), session.context())
+    assert plain is not None and plain.approved  # the pack made the rule approvable
+    never = resolve(Finding("pupil-first-name", "m", "draft.txt", variant="never-publish"), session.context())
+    assert never is not None and not never.approved and never.severity == Severity.BLOCK

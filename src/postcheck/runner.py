@@ -178,7 +178,9 @@ def resolve(finding: Finding, ctx: CheckContext, waivers: WaiverSet | None = Non
     if severity is None:
         return None
     entry = ctx.policy.rule(rule.id, finding.variant)
-    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON
+    variant = rule.variant(finding.variant)
+    protected = variant is not None and variant.protected  # a never_publish child: never waived
+    approved = bool(ctx.approval) and entry.approvable and rule.id not in ALWAYS_ON and not protected
     resolved = dataclasses.replace(finding, severity=severity, clauses=entry.clauses, approved=approved)
     return apply_waiver(resolved, waivers, ctx.policy, ctx.today)  # approval workflows: waivers.toml
 

@@ -106,7 +106,7 @@ def _explanation(f: Finding, approval: str | None) -> Any:
         text.append("\n" + printable(f.detail), style="bold")
     if f.evidence and f.evidence not in f.message and f.rule not in NO_EVIDENCE:
         text.append("\n“" + printable(f.evidence) + "”", style="italic")
-    waived = describe_waiver(f)  # approval workflows: who waived it, why, until when (or expired)
+    waived = describe_waiver(f, approval)  # approval workflows: who waived it, why, until when
     if waived:
         text.append("\n" + printable(waived), style="dim")
     elif f.approved:

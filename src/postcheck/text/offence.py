@@ -34,7 +34,7 @@ from functools import cache
 from postcheck.text import vocab
 from postcheck.text.analysis import Sentence, TextAnalysis
 from postcheck.text.community import phrase_regex
-from postcheck.text.thresholds import CLASSIFIER_ALONE
+from postcheck.text.thresholds import CLASSIFIER_ALONE, CLASSIFIER_GATE_VALENCE
 
 _VOCAB = "text/offence.toml"
 
@@ -179,7 +179,7 @@ _COMMUNITY = ("org", "role", "staff", "year", "generic")
 # Community words that are people (not "the school", "the staffroom", "the Trust").
 _PEOPLE = re.compile(
     r"pupil|student|kid|child|parent|mum|dad|famil|staff|teacher|colleague|governor|class|year|"
-    r"\by\d|leader|slt|trainee|nqt|ect|head|principal|deputy|senco|manager|\bta\b|leavers|form",
+    r"\by\d|leader|slt|trainee|nqt|ect|head|principal|deputy|senco|manager|\bta\b|leavers|form|\bsets?\b|group",
     re.I,
 )
 
@@ -275,13 +275,45 @@ def _without_mild(sent: str) -> str:
     return " ".join(w for w in sent.split() if w.strip(".,!?;:'\"()").lower() not in mild())
 
 
+@cache
+def _negative_words() -> frozenset[str]:
+    """Words of negative valence (VADER's lexicon, MIT, read from the vaderSentiment
+    package without importing it) and every word of the offence vocabularies."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("vaderSentiment")
+    assert spec is not None and spec.origin is not None, "vaderSentiment is a dependency"
+    text = (Path(spec.origin).parent / "vader_lexicon.txt").read_text(encoding="utf-8", errors="replace")
+    words = set()
+    for line in text.splitlines():
+        parts = line.split("\t")
+        try:
+            if len(parts) > 1 and float(parts[1]) <= CLASSIFIER_GATE_VALENCE:
+                words.add(parts[0])
+        except ValueError:
+            continue
+    for name in ("dehumanising", "insults", "groups", "predicates", "criticism"):
+        words |= {w for w in _table()[name] if " " not in w}  # type: ignore[attr-defined]
+    return frozenset(words)
+
+
+def _worth_scoring(text: str) -> bool:
+    """Whether the classifier should score a sentence: it has a word of negative
+    valence or of the offence vocabularies. A draft with none (most newsletters)
+    never loads the classifier."""
+    return sum(c.isalpha() for c in text) >= 3 and not _negative_words().isdisjoint(
+        _WORD.findall(text.lower())
+    )
+
+
 def _classified(a: TextAnalysis, threshold: float, taken: list[Hit]) -> list[Hit]:
     """Sentences the classifier scores as offensive: about someone, or very high."""
     from postcheck.text import classifier
 
     sents = [s for s in a.sentences if not any(s.start <= h.start < s.end for h in taken)]
     texts = [_without_mild(a.text[s.start : s.end]) for s in sents]
-    worth = [i for i, t in enumerate(texts) if sum(c.isalpha() for c in t) >= 3]
+    worth = [i for i, t in enumerate(texts) if _worth_scoring(t)]
     if not worth:
         return []
     scores = classifier.score([texts[i] for i in worth])
