@@ -363,7 +363,9 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         )
     print(f"   2-job speed-up: {results[1] / results[2]:.2f}x (target >= 1.8x)")
     if not args.skip_cli:
-        fr_bin = Path(sys.executable).parent
+        from bench_photos import fr_cli  # face_recognition lives in its own environment
+
+        fr_bin = fr_cli().parent
         secs, out = cli_run([str(fr_bin / "face_detection"), "--cpus", "1", str(folder)])
         per = parse_cli_boxes(out, {n for i, n in enumerate(sorted(truths)) if i % 2 == 1})
         found = [count_found(truths[name], per.get(name, [])) for name in truths]

@@ -228,7 +228,9 @@ def test_match_decisions_are_identical_for_every_pair_of_faces(shared_faces: dic
         ]
 
     same = decisions(shared_faces["dlib"])
-    assert len(same) >= 40 * 39 // 2 and any(m for m, _ in same) and not all(m for m, _ in same)
+    # 39 faces with the int8 CenterFace model; on group/2008_002079.jpg it finds the 6
+    # labelled faces, where the float model also reported a 7th box on no labelled face
+    assert len(same) >= 39 * 38 // 2 and any(m for m, _ in same) and not all(m for m, _ in same)
     assert decisions(shared_faces["onnx"]) == same
 
 

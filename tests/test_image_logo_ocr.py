@@ -163,6 +163,34 @@ def test_ocr_box_follows_the_finding_span(school, tmp_path, monkeypatch):
     assert 650 < top < 760 and 760 < bottom < 860  # the second line, drawn at y=700
 
 
+@pytest.mark.slow
+def test_ocr_box_is_in_full_resolution_pixels_of_a_sideways_12mp_photo(school, tmp_path, monkeypatch):
+    """A phone portrait (stored turned, EXIF orientation 6) is read from the reduced copy;
+    the finding's box is in the full-resolution pixels of the photo as a viewer sees it."""
+    from postcheck.model import Finding
+
+    def fake_runner(text, item, source, box, ctx):
+        i = text.find("Amelia Smith")
+        return (
+            [Finding("pupil-full-name", "x", item.display, span=(i, i + 12), source=source)] if i >= 0 else []
+        )
+
+    monkeypatch.setattr(runner, "_text_from_image", fake_runner)
+    upright = Image.new("RGB", (3024, 4032), (236, 230, 210))
+    d = ImageDraw.Draw(upright)
+    d.text((400, 1500), "Certificate of Achievement", font=font(120), fill=(30, 30, 60))
+    d.text((400, 2500), "Amelia Smith", font=font(120), fill=(30, 30, 60))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "portrait.jpg"
+    upright.transpose(Image.Transpose.ROTATE_90).save(path, quality=90, exif=exif)
+    res = check(path, session(school))
+    f = next(f for f in res.findings if f.rule == "pupil-full-name")
+    top, right, bottom, left = f.box
+    assert 2450 < top < 2540 and 2560 < bottom < 2700, f.box  # the line drawn at y=2500, 120 px font
+    assert 330 < left < 420 and 1100 < right < 1400, f.box
+
+
 def test_photo_without_text_skips_reading(school, tmp_path, seen):
     check(banner_photo(tmp_path, None, "IMG_0001.jpg"), session(school))
     assert not [s for _, s, _ in seen if s == "OCR"]
@@ -175,15 +203,66 @@ def test_ocr_disabled_in_config_means_not_checked(school, tmp_path):
 
 
 def test_ocr_missing_means_not_checked(school, tmp_path, monkeypatch):
+    from postcheck.errors import Unavailable
     from postcheck.vision import ocr_engine
 
     def missing():
-        raise ocr_engine.OcrUnavailable("No module named 'rapidocr'")
+        raise Unavailable("text in images", ocr_engine.INSTALL)
 
     monkeypatch.setattr(ocr_engine, "engine", missing)
     res = check(certificate(tmp_path, ["Hello"]), session(school))
     assert any(n.startswith("not checked: text in images") for n in res.notes)
     assert res.verdict == Severity.BLOCK
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every attempt to open a network connection is recorded and refused."""
+    import socket
+
+    tried: list[object] = []
+
+    def refuse(self, address, *a, **kw):
+        tried.append(address)
+        raise OSError("network use in a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", lambda address, *a, **kw: refuse(None, address))
+    return tried
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_damaged_ocr_model_is_not_checked_and_never_downloaded(
+    school, tmp_path, monkeypatch, no_network, damage
+):
+    """A missing or damaged OCR model file makes the photo "not checked" (the post
+    blocks) with a clear reason; RapidOCR's own loader would download it instead."""
+    import shutil
+
+    import rapidocr
+
+    from postcheck.vision import ocr_engine
+
+    models = tmp_path / "models"
+    shutil.copytree(Path(rapidocr.__file__).parent / "models", models)
+    det = models / ocr_engine.MODELS["Det"][0]
+    if damage == "missing":
+        det.unlink()
+    else:
+        det.write_bytes(det.read_bytes()[:100_000])
+    monkeypatch.setattr(ocr_engine, "model_dir", lambda: models)
+    monkeypatch.setattr(ocr_engine, "_engine", None)
+    res = check(certificate(tmp_path, ["Hello"]), session(school))
+    note = next(n for n in res.notes if n.startswith("not checked: text in images"))
+    assert ocr_engine.MODELS["Det"][0] in note
+    assert ("missing" if damage == "missing" else "damaged") in note
+    assert res.verdict == Severity.BLOCK
+    assert no_network == []
+    assert sorted(p.name for p in models.iterdir()) == sorted(  # nothing was fetched into the folder
+        p.name
+        for p in (Path(rapidocr.__file__).parent / "models").iterdir()
+        if p.name != det.name or damage != "missing"
+    )
 
 
 NAMES_READY = __import__("importlib.util").util.find_spec("postcheck.checks.text.names") is not None

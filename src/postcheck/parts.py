@@ -122,7 +122,9 @@ def _decode(im: Any, item: InputFile) -> LoadedImage:
     if orientation in _ORIENT:
         rgb = rgb.transpose(getattr(Image.Transpose, _ORIENT[orientation]))
     fmt = (im.format or "").lower()
-    return LoadedImage(item.path, item.display, fmt, rgb, orientation, exif, info, (w, h), data=item.data)
+    return LoadedImage.from_pixels(
+        item.path, item.display, fmt, rgb, orientation, exif, info, (w, h), item.data
+    )
 
 
 Covered = Callable[[Any, LoadedImage], bool]
@@ -260,8 +262,11 @@ def _thumbnail(
     except UnreadableInput as exc:
         yield Part(part, problem=exc.reason)
         return
-    if orientation in _ORIENT and loaded.orientation == 1:
-        loaded.image = loaded.image.transpose(getattr(Image.Transpose, _ORIENT[orientation]))
+    if orientation in _ORIENT and loaded.orientation == 1:  # the photo's orientation applies to it
+        turned = loaded.image.transpose(getattr(Image.Transpose, _ORIENT[orientation]))
+        loaded = LoadedImage.from_pixels(
+            None, loaded.display, loaded.format, turned, 1, loaded.exif, loaded.info, turned.size, loaded.data
+        )
     if photo is not None and (covered or _copy)(loaded.image, photo):
         return  # covered by the photo's own checks
     yield Part(dataclasses.replace(part, data=None), loaded)
@@ -301,7 +306,9 @@ def _heif_thumbnails(
             photo = photos[index] if index < len(photos) else None
             if photo is not None and (covered or _copy)(rgb, photo):
                 continue
-            yield Part(part, LoadedImage(None, part.display, "heif", rgb, 1, Image.Exif(), {}, (w, h)))
+            yield Part(
+                part, LoadedImage.from_pixels(None, part.display, "heif", rgb, 1, Image.Exif(), {}, (w, h))
+            )
 
 
 def thumbnail_difference(thumb: Any, photo: Any) -> float:

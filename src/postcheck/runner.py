@@ -28,7 +28,7 @@ from typing import Any
 from postcheck import __version__, catalogue
 from postcheck.catalogue import ALWAYS_ON
 from postcheck.channel import ChannelChoice, choose, declared_channel
-from postcheck.checks import CHECKS, CheckContext, CheckSpec
+from postcheck.checks import CHECKS, FACE_RULES, CheckContext, CheckSpec
 from postcheck.config import Config
 from postcheck.errors import Unavailable, UnreadableInput
 from postcheck.fingerprints import input_sha256, sha256_bytes, with_fingerprints
@@ -376,14 +376,41 @@ WORKER_THREADS = "POSTCHECK_WORKER_THREADS"
 _THREAD_VARS = (WORKER_THREADS, "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(session: Session, threads: int = 1) -> None:
-    """Runs first in each worker process: the session, and the worker's thread
-    budget, so that workers do not compete with each other's library threads (ONNX
-    Runtime's spin while they wait, which costs the other worker its CPU)."""
+def _init_worker(session: Session, threads: int = 1, photos: bool = False) -> None:
+    """Runs first in each worker process: the session; the worker's thread budget,
+    so that workers do not compete with each other's library threads (ONNX
+    Runtime's spin while they wait, which costs the other worker its CPU); the
+    photo models loaded once (when the batch has photos); and everything imported
+    so far frozen out of the garbage collector's way."""
     global _WORKER_SESSION
+    import gc
+
+    from postcheck.vision import runtime
+
     _WORKER_SESSION = session
     for var in _THREAD_VARS:
         os.environ[var] = str(threads)
+    if photos:
+        runtime.tune_malloc()
+        warm_models(session)
+    gc.freeze()
+
+
+def warm_models(session: Session) -> None:
+    """Load the photo models this session's checks will use. A model that cannot
+    be loaded is left for its check, which reports it as not checked."""
+    ctx = session.context()
+    try:
+        if any(ctx.enabled(r) for r in FACE_RULES) and ctx.config.get("faces.detector") == "centerface":
+            from postcheck.faces import centerface
+
+            centerface.session()
+        if ctx.enabled("image-text") and ctx.config.get("ocr.enabled"):
+            from postcheck.vision import ocr_engine
+
+            ocr_engine.engine()
+    except Exception:  # reported by the check itself, post by post
+        return
 
 
 def _cpus() -> int:
@@ -412,6 +439,11 @@ def _safe_check(post: Post, session: Session) -> PostResult:
         )
         inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
         return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
+    finally:
+        if any(i.kind != "text" for i in post.inputs):
+            from postcheck.vision import runtime
+
+            runtime.trim_memory()  # a photo's buffers go back to the system before the next post
 
 
 def check_posts(
@@ -429,8 +461,12 @@ def check_posts(
         mp = multiprocessing.get_context("spawn")
         workers = min(jobs, len(posts))
         threads = max(1, _cpus() // workers)
+        photos = any(i.kind != "text" for p in posts for i in p.inputs)
         with ProcessPoolExecutor(
-            max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(session, threads)
+            max_workers=workers,
+            mp_context=mp,
+            initializer=_init_worker,
+            initargs=(session, threads, photos),
         ) as pool:
             futures = {pool.submit(_check_in_worker, p): i for i, p in enumerate(posts)}
             for fut in as_completed(futures):
@@ -443,8 +479,16 @@ def check_posts(
                 if on_done:
                     on_done(res)
     else:
+        import gc
+
+        if any(i.kind != "text" for p in posts for i in p.inputs):
+            from postcheck.vision import runtime
+
+            runtime.tune_malloc()
         for i, post in enumerate(posts):
             results[i] = _safe_check(post, session)
+            if i == 0 and len(posts) > 1:
+                gc.freeze()  # the libraries and models loaded for the first post stay
             if on_done:
                 on_done(results[i])
     done = tuple(

@@ -32,7 +32,9 @@ from postcheck.model import Finding, InputFile
 from postcheck.policy import Policy
 from postcheck.register import Register
 
-__all__ = ["CHECKS", "CheckContext", "CheckSpec", "specs_for"]
+__all__ = ["CHECKS", "FACE_RULES", "CheckContext", "CheckSpec", "specs_for"]
+
+FACE_RULES = ("face-no-consent", "pupil-photo-personal", "face-unknown")
 
 CheckFn = Callable[[Any, "CheckContext"], Iterable[Finding]]
 
@@ -92,10 +94,23 @@ class CheckContext:
         return self._memo[k]
 
     def image(self, item: InputFile) -> Any:
-        """The decoded photo (:class:`postcheck.images.LoadedImage`), decoded once."""
+        """The decoded photo (:class:`postcheck.images.LoadedImage`), decoded once:
+        at full resolution only when faces will be encoded against the register,
+        otherwise (a JPEG) straight to the reduced size the detectors need."""
         from postcheck.images import open_image
 
-        return self.memo("image", item.display, lambda: open_image(item))
+        def load() -> Any:
+            min_scale, full = 0.0, False
+            if any(self.enabled(r) for r in FACE_RULES):
+                from postcheck.faces.detector import work_scale
+
+                min_scale = work_scale(
+                    self.config.get("faces.detector"), self.config.get("faces.min_face_px")
+                )
+                full = not self.register.empty
+            return open_image(item, min_scale=min_scale, full=full)
+
+        return self.memo("image", item.display, load)
 
     def provide_image(self, item: InputFile, loaded: Any) -> None:
         """Hand the checks a picture decoded by its reader (a frame, an embedded picture)."""

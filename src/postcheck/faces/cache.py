@@ -213,7 +213,7 @@ def plan(register: Register, detector: str, root: Path | None = None) -> Plan:
     wanted = {str(r.path) for r in photos}
     if set(index.photos) - wanted:  # a photo was removed from the register
         stale = True
-    if index.detector != detector and (photos or index.photos):  # encodings depend on the detector
+    if index.detector != _identity(detector) and (photos or index.photos):  # encodings depend on the detector
         stale = True
     if not stale and (photos or index.set_key) and _set_key(photos, index) != index.set_key:
         stale = True
@@ -227,6 +227,13 @@ def _rows(photos: list[RefPhoto], index: Index) -> list[tuple[str, str]]:
         if r.sha256 is not None and index.results.get(r.sha256, {}).get("ok")
     }
     return sorted(rows)  # type: ignore[arg-type]
+
+
+def _identity(detector: str) -> str:
+    """The detector and its model version, as the index records it."""
+    from postcheck.faces.detector import identity
+
+    return identity(detector)
 
 
 def _set_key(photos: list[RefPhoto], index: Index) -> str:
@@ -274,9 +281,9 @@ def enrol(
     with _locked(root):
         current = plan(register, detector, root)
         index = Index.load(root)
-        if index.detector != detector:  # encodings depend on the detector's boxes
+        if index.detector != _identity(detector):  # encodings depend on the detector's boxes
             _clear(root, keep_lock=True)
-            index = Index(detector=detector)
+            index = Index(detector=_identity(detector))
         enc_dir = _private_dir(root / "enc")
         result = EnrolResult(Enrolled(np.zeros((0, 128)), ()), problems=dict(current.problems))
         total = len(current.photos)
@@ -358,7 +365,7 @@ def describe(register: Register, detector: str, root: Path | None = None) -> dic
     pending: dict[str, int] = {}
     rejected: list[tuple[str, Path, str]] = []
     for r in current.photos:
-        outcome = index.results.get(r.sha256 or "") if index.detector == detector else None
+        outcome = index.results.get(r.sha256 or "") if index.detector == _identity(detector) else None
         if outcome is None:
             pending[r.person] = pending.get(r.person, 0) + 1
         elif outcome.get("ok"):

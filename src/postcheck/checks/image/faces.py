@@ -105,12 +105,15 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     if not register.empty:
         enrolled = _enrolled(ctx, detector)
 
-    rgb = np.asarray(ctx.image(item).image)
-    boxes = detect(rgb, detector, min_px)
-    if enrolled is not None and len(enrolled):
-        encodings = encode(rgb, boxes, detector)
+    loaded = ctx.image(item)
+    # detection on the shared reduced copy; boxes come back in full-resolution pixels
+    boxes = detect(np.asarray(loaded.reduced), detector, min_px, full_size=loaded.size)
+    if boxes and enrolled is not None and len(enrolled):
+        encodings = encode(np.asarray(loaded.image), boxes, detector)
+        loaded.release_full()  # the other checks use the reduced copy: 36 MB less for a 12 MP photo
     else:  # nobody to compare with: every face is unknown, so encoding would be wasted work
         encodings = np.zeros((len(boxes), 128))
+    W, H = loaded.size
     matches = match_faces(encodings, enrolled, tolerance, band)
     ctx.method(
         "faces",
@@ -122,7 +125,7 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     face_boxes: list[FaceBox] = []
     personal = ctx.channel == "personal"
     for box, m in zip(boxes, matches, strict=True):
-        where = f"face at {_where(box, rgb.shape)}"
+        where = f"face at {_where(box, (H, W))}"
         person = register.by_id(m.person) if m.person else None
         if person is not None and person.is_staff:
             face_boxes.append(FaceBox(box, "ok", person.id, person.display_name))

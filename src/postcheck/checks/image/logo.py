@@ -65,7 +65,7 @@ def logo(item: InputFile, ctx: Any) -> Iterator[Finding]:
     if not logos:
         return
     loaded = ctx.image(item)
-    feats = ctx.memo("sift", item.display, lambda: photo_features(loaded.image))
+    feats = ctx.memo("sift", item.display, lambda: photo_features(loaded.reduced, loaded.size))
     ctx.method("logo", "SIFT features + RANSAC homography (OpenCV)")
     for path in logos:
         try:

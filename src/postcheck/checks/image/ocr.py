@@ -21,13 +21,13 @@ def ocr_text(item: InputFile, ctx: Any) -> Iterator[Finding]:
     if not ctx.config.get("ocr.enabled"):
         # Fail closed: a photo's visible text was not read, so it cannot pass.
         raise Unavailable(WHAT, "disabled in config")
-    from postcheck.vision.ocr_engine import OcrUnavailable, read_text
+    from postcheck.vision.ocr_engine import DETECT_SIDE, read_text
 
-    try:
-        lines = ctx.memo("ocr", item.display, lambda: read_text(ctx.image(item).image))
-    except OcrUnavailable as exc:
-        raise Unavailable(WHAT, "install the OCR engine with: pip install rapidocr onnxruntime") from exc
-    ctx.method("ocr", "RapidOCR (PP-OCR models, onnxruntime)")
+    loaded = ctx.image(item)
+    # faces found by the face check (it runs first): squarish "text" on them is not read
+    faces = [fb.box for fb in ctx.facts.get(item.display, {}).get("face_boxes", ())]
+    lines = ctx.memo("ocr", item.display, lambda: read_text(loaded.reduced, loaded.size, faces))
+    ctx.method("ocr", f"RapidOCR (PP-OCR models, onnxruntime), text detection at {DETECT_SIDE} px")
     if not lines:
         return
     # One text, one line per OCR line, so names split over two lines of a badge are

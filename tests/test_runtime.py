@@ -1,0 +1,65 @@
+"""The photo models' shared runtime: threads per worker, telemetry off, verified model files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postcheck.vision import runtime
+
+
+def test_threads_are_the_cores_shared_between_workers(monkeypatch):
+    monkeypatch.setattr(runtime, "cores", lambda: 4)
+    monkeypatch.setattr(runtime, "_workers", 1)
+    assert runtime.threads() == 4
+    runtime.set_workers(2)
+    assert runtime.threads() == 2
+    runtime.set_workers(8)
+    assert runtime.threads() == 1  # never zero
+
+
+def test_telemetry_is_switched_off_before_the_first_session(monkeypatch):
+    import onnxruntime as ort
+
+    from postcheck.faces import centerface
+
+    calls: list[str] = []
+    real_session = ort.InferenceSession
+    monkeypatch.setattr(ort, "disable_telemetry_events", lambda: calls.append("telemetry off"))
+    monkeypatch.setattr(
+        ort, "InferenceSession", lambda *a, **kw: calls.append("session") or real_session(*a, **kw)
+    )
+    monkeypatch.setattr(runtime, "_telemetry_off", False)
+    model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
+    sess = runtime.session(model, "faces in photos")
+    assert calls == ["telemetry off", "session"]
+    assert sess.get_session_options().intra_op_num_threads == runtime.threads()
+    assert sess.get_session_options().enable_cpu_mem_arena is False
+
+
+@pytest.mark.parametrize("damage", ["missing", "truncated"])
+def test_a_damaged_face_detector_model_means_not_checked(school, tmp_path, monkeypatch, damage):
+    """The photo is reported as not checked (the post blocks), with the model named."""
+    from PIL import Image
+
+    from postcheck import runner
+    from postcheck.config import load_config
+    from postcheck.faces import centerface
+    from postcheck.model import InputFile, Post, Severity
+    from postcheck.policy import load_policy
+    from postcheck.register import load_register
+
+    model = tmp_path / centerface.MODEL_PATH.name
+    if damage == "truncated":
+        model.write_bytes(centerface.MODEL_PATH.read_bytes()[:50_000])
+    monkeypatch.setattr(centerface, "MODEL_PATH", model)
+    monkeypatch.setattr(centerface, "_session", None)
+    photo = tmp_path / "IMG_0001.jpg"
+    Image.new("RGB", (640, 480), (120, 130, 140)).save(photo)
+    config = load_config(school.config)
+    sess = runner.Session(config, load_policy(config.policy, config.base), "official", load_register(config))
+    res = runner.check_post(Post("p", (InputFile(photo.name, "image", path=photo),)), sess)
+    note = next(n for n in res.notes if n.startswith("not checked: faces in photos"))
+    assert Path(model).name in note and ("missing" if damage == "missing" else "damaged") in note
+    assert res.verdict == Severity.BLOCK
