@@ -421,6 +421,23 @@ mount_approval(app)
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    When the command is done, and its reports and records are written and closed,
+    the process ends at once: tearing down the interpreter (spaCy's, onnxruntime's
+    and numpy's objects, module by module) cost about 0.3 s of CPU after every
+    check, a third of a text-only check (bench/bench_text.py). Nothing is left
+    unwritten: files are closed by the code that writes them, the audit database
+    commits each record, and standard output and error are flushed here.
+    """
     command = typer.main.get_command(app)
-    command.main(prog_name="postcheck")
+    try:
+        command.main(prog_name="postcheck")
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a closed pipe: nothing more can be said
+                pass
+        os._exit(code)
