@@ -82,9 +82,9 @@ def cached_model_path(source_sha256: str, root: Path | None = None) -> Path:
 
 def _save(path: Path, model: bytes) -> None:
     """Write the converted model (0600, folder 0700) and delete older conversions."""
-    from postcheck.faces.cache import _write_private
+    from postcheck.faces.private import write_private
 
-    _write_private(path, lambda fh: fh.write(model))
+    write_private(path, lambda fh: fh.write(model))
     for old in path.parent.glob(f"{MODEL_PREFIX}*.onnx"):
         if old != path:
             old.unlink(missing_ok=True)

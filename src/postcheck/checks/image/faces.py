@@ -276,9 +276,15 @@ def _enrolled(ctx: CheckContext, detector: str) -> Any:
     from postcheck.faces import cache
 
     def load() -> Any:
-        enrolled = cache.enrolled_for(
-            ctx.register, detector, lambda: _progress_bar("Enrolling reference photos")
-        )
+        from postcheck.errors import Unavailable
+        from postcheck.faces.private import UnsafeFaceData
+
+        try:
+            enrolled = cache.enrolled_for(
+                ctx.register, detector, lambda: _progress_bar("Enrolling reference photos")
+            )
+        except UnsafeFaceData as exc:  # faces cannot be matched: the photo is not checked
+            raise Unavailable("faces in photos", exc.message) from None
         owners = set(enrolled.owners)
         missing = [p.id for p in ctx.register.pupils if p.id not in owners]
         if missing:
