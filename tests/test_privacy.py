@@ -13,6 +13,7 @@ personal social media" is the policy's wording, not a fact about a pupil).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -409,3 +410,20 @@ def test_json_sarif_and_html_never_write_detail_or_label(tmp_path: Path) -> None
     for text in (render_json(report), _sarif_results(render_sarif(report)), render_html(report)):
         assert "P203" in text
         assert "Harington" not in text and not CONSENT_WORDS.search(_without_clause_summaries(text))
+
+
+def test_finding_ids_and_receipts_never_show_a_never_publish_variant() -> None:
+    """A finding's id (JSON, waivers, receipts, audit) hashes its variant but shows
+    only one that says nothing about a child's consent."""
+    from postcheck.fingerprints import fingerprint
+    from postcheck.model import Finding, Severity
+    from postcheck.receipts import finding_entry
+
+    never = Finding("pupil-first-name", "m", "d.txt", span=(0, 3), variant="never-publish")
+    plain = Finding("pupil-first-name", "m", "d.txt", span=(0, 3))
+    attack = Finding("adverse-comment", "m", "d.txt", span=(0, 3), variant="attack")
+    assert fingerprint(never, "ab" * 32).startswith("pupil-first-name:")
+    assert fingerprint(never, "ab" * 32) != fingerprint(plain, "ab" * 32)  # still a different finding
+    assert fingerprint(attack, "ab" * 32).startswith("adverse-comment/attack:")
+    entry = finding_entry(dataclasses.replace(never, severity=Severity.BLOCK, fingerprint="x"), None)
+    assert entry["variant"] is None and not CONSENT_WORDS.search(json.dumps(entry))
