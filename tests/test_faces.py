@@ -27,6 +27,11 @@ def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _encoding(seed: int = 0) -> np.ndarray:
+    """A stand-in for a face encoding: 128 numbers with the L2 norm of dlib's (about 1.4)."""
+    return _unit(np.random.default_rng(seed)) * 1.4
+
+
 def _unit(rng: np.random.Generator) -> np.ndarray:
     v = rng.normal(size=128)
     return v / np.linalg.norm(v)
@@ -136,7 +141,7 @@ def test_cache_files_are_private_and_never_pickled(tmp_path: Path, monkeypatch, 
 
     def fake_gate(path: Path, detector: str):
         calls.append(path)
-        return True, "", np.full(128, float(len(calls)))
+        return True, "", _encoding(len(calls))
 
     monkeypatch.setattr(cache, "_gate", fake_gate)
     result = cache.enrol(register, "centerface")
@@ -172,7 +177,7 @@ def test_cache_files_are_private_and_never_pickled(tmp_path: Path, monkeypatch, 
 
 def test_removed_photo_deletes_its_encoding(tmp_path: Path, monkeypatch, private_cache: Path) -> None:
     register, photos = _register(tmp_path, 2)
-    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", np.ones(128)))
+    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", _encoding()))
     cache.enrol(register, "centerface")
     (photos / "P0.jpg").unlink()
     status = cache.describe(register, "centerface")
@@ -188,7 +193,7 @@ def test_rejected_photos_are_remembered_with_reason(tmp_path: Path, monkeypatch)
     monkeypatch.setattr(
         cache,
         "_gate",
-        lambda path, det: (False, "no face found", None) if "P0" in path.name else (True, "", np.ones(128)),
+        lambda path, det: (False, "no face found", None) if "P0" in path.name else (True, "", _encoding()),
     )
     result = cache.enrol(register, "centerface")
     assert [(pid, reason) for pid, _p, reason in result.rejected] == [("P0", "no face found")]
@@ -200,7 +205,7 @@ def test_rejected_photos_are_remembered_with_reason(tmp_path: Path, monkeypatch)
 
 def test_purge_deletes_everything_and_says_what(tmp_path: Path, monkeypatch, private_cache: Path) -> None:
     register, _photos = _register(tmp_path, 2)
-    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", np.ones(128)))
+    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", _encoding()))
     cache.enrol(register, "centerface")
     res = CliRunner().invoke(register_app, ["purge"])
     assert res.exit_code == 0, res.output
@@ -213,7 +218,7 @@ def test_purge_deletes_everything_and_says_what(tmp_path: Path, monkeypatch, pri
 def test_register_load_of_unchanged_cache_is_fast(tmp_path: Path, monkeypatch) -> None:
     """1,000 pupils: the unchanged cache is checked and loaded without re-encoding."""
     register, _photos = _register(tmp_path, 1000)
-    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", np.ones(128)))
+    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", _encoding()))
     cache.enrol(register, "centerface")
     monkeypatch.setattr(cache, "_gate", lambda path, det: pytest.fail("re-encoded an unchanged photo"))
     enrolled = cache.enrolled_for(register, "centerface")
@@ -271,7 +276,7 @@ def test_help_does_not_import_face_libraries() -> None:
 
 def test_changing_the_detector_enrols_again(tmp_path: Path, monkeypatch) -> None:
     register, _photos = _register(tmp_path, 2)
-    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", np.ones(128)))
+    monkeypatch.setattr(cache, "_gate", lambda path, det: (True, "", _encoding()))
     cache.enrol(register, "centerface")
     assert cache.load(register, "centerface") is not None
     assert cache.load(register, "hog") is None  # encodings depend on the detector's boxes

@@ -208,6 +208,10 @@ def load_session(
         )
     pack = load_policy(policy or config.policy, config.base if policy is None else Path.cwd())
     register = load_register(config)
+    if not register.empty:  # photos are matched against face data: refuse it now if it is not private
+        from postcheck.faces.cache import check_private
+
+        check_private()
     waivers = load_waivers(config, pack)  # approval workflows: waivers.toml beside the config
     return Session(config, pack, channel or config.channel, register, approval, waivers=waivers)
 

@@ -1,7 +1,8 @@
 """Hashes for approval workflows: inputs, findings, and canonical JSON.
 
 A finding's **fingerprint** (its ``id`` in JSON reports, the key of a waiver)
-is ``RULE[/VARIANT]:HASH``, where HASH is the first 24 hex digits of the
+is ``RULE[/VARIANT]:HASH`` (a protected variant, ``never-publish``, is hashed but
+never shown: it would say what a child's consent is), where HASH is the first 24 hex digits of the
 SHA-256 of the canonical JSON of::
 
     {"v": 1, "rule": ..., "variant": ..., "input": SHA-256 of the input's bytes,
@@ -90,8 +91,24 @@ def post_sha256(digests: Iterable[str | None]) -> str:
     return sha256_bytes(canonical_json(sorted(d or "" for d in digests)))
 
 
+def shown_variant(finding: Finding) -> str | None:
+    """The finding's variant as machine output may show it: None for a protected
+    (safeguarding) variant such as ``never-publish``, which would tell every reader
+    of a report, receipt or waiver that a child is never_publish."""
+    if finding.variant is None:
+        return None
+    from postcheck import catalogue
+
+    try:
+        variant = catalogue.rule(finding.rule).variant(finding.variant)
+    except KeyError:
+        return finding.variant
+    return None if variant is not None and variant.protected else finding.variant
+
+
 def fingerprint(finding: Finding, input_hash: str) -> str:
-    """The finding's stable id, ``RULE[/VARIANT]:HASH`` (see the module docstring)."""
+    """The finding's stable id, ``RULE[/VARIANT]:HASH`` (see the module docstring); a
+    protected variant is hashed but not shown (:func:`shown_variant`)."""
     payload = {
         "v": FINGERPRINT_VERSION,
         "rule": finding.rule,
@@ -102,7 +119,8 @@ def fingerprint(finding: Finding, input_hash: str) -> str:
         "source": finding.source,
     }
     digest = sha256_bytes(canonical_json(payload))[:HASH_DIGITS]
-    head = finding.rule + (f"/{finding.variant}" if finding.variant else "")
+    shown = shown_variant(finding)
+    head = finding.rule + (f"/{shown}" if shown else "")
     return f"{head}:{digest}"
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from postcheck import __version__
-from postcheck.fingerprints import canonical_json
+from postcheck.fingerprints import canonical_json, shown_variant
 from postcheck.model import Finding, PostResult, Report
 from postcheck.provenance import config_facts, os_user, policy_facts, relative_path, utc_now
 
@@ -83,7 +83,7 @@ def finding_entry(f: Finding, approval: str | None) -> dict[str, Any]:
     return {
         "id": f.fingerprint,
         "rule": f.rule,
-        "variant": f.variant,
+        "variant": shown_variant(f),  # never "never-publish": receipts name no consent status
         "severity": f.severity.label if f.severity is not None else None,
         "clauses": list(f.clauses),
         "person": f.person,

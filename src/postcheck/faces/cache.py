@@ -2,7 +2,10 @@
 
 Face encodings of pupils are biometric data of children. They are kept only
 here, under ``platformdirs.user_cache_dir("postcheck")/faces`` (or
-``$POSTCHECK_CACHE_DIR/faces``), in a folder of mode 0700 whose files are 0600:
+``$POSTCHECK_CACHE_DIR/faces``), in a folder of mode 0700 whose files are 0600,
+all written, checked and deleted through :class:`postcheck.faces.private.FaceStore`
+(which refuses files that are not the user's own and private, and deletes only
+what its manifest says the cache wrote):
 
 * ``enc/<sha256>.npy`` — the 128-d encoding of one accepted reference photo,
   keyed by the SHA-256 of the photo's bytes (``np.save``, no pickle);
@@ -10,12 +13,14 @@ here, under ``platformdirs.user_cache_dir("postcheck")/faces`` (or
   so an unchanged register loads with one read;
 * ``index.json`` — for each reference photo: its path, size, modification time
   and content hash, and for each hash the quality gate's verdict. It holds no
-  encodings.
+  encodings;
+* ``.postcheck-manifest.json`` — the files and folders above, and ``.lock``.
 
 An unchanged photo (same size and modification time, or same content) is never
 re-encoded; a changed photo is re-hashed and encoded afresh; a photo that is no
-longer in the register has its encoding deleted at the next enrolment.
-``purge`` deletes the whole folder.
+longer in the register has its encoding deleted at the next enrolment. Every
+encoding read back is validated (:func:`postcheck.faces.private.valid_encodings`).
+``purge`` deletes everything the cache wrote.
 """
 
 from __future__ import annotations
@@ -24,14 +29,13 @@ import contextlib
 import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from postcheck.faces.matching import Enrolled
+from postcheck.faces.private import LOCK, FaceStore
 from postcheck.register import Person, Register
 
 CACHE_ENV = "POSTCHECK_CACHE_DIR"
@@ -57,55 +61,15 @@ def faces_dir() -> Path:
 # --- private files -------------------------------------------------------------
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
-    return path
+def check_private(root: Path | None = None) -> None:
+    """Refuse (exit 78) face data that is not the user's own and private."""
+    FaceStore(root or faces_dir()).check()
 
 
-def _write_private(path: Path, write: Callable[[Any], None]) -> None:
-    """Write ``path`` atomically as a 0600 file (never world- or group-readable)."""
-    _private_dir(path.parent)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # mkstemp creates 0600
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _save_array(path: Path, arr: Any) -> None:
-    import numpy as np
-
-    _write_private(path, lambda fh: np.save(fh, np.asarray(arr, dtype=np.float64), allow_pickle=False))
-
-
-def _load_array(path: Path) -> Any:
-    import numpy as np
-
-    return np.load(path, allow_pickle=False)
-
-
-@contextlib.contextmanager
-def _locked(root: Path) -> Iterator[None]:
-    """Serialise enrolment between processes (``--jobs`` workers)."""
-    _private_dir(root)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: atomic writes still keep files whole
-        yield
-        return
-    fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+def _store(root: Path | None) -> FaceStore:
+    store = FaceStore(root or faces_dir())
+    store.check()
+    return store
 
 
 def _sha256(path: Path) -> str:
@@ -127,9 +91,11 @@ class Index:
     set_key: str = ""
 
     @classmethod
-    def load(cls, root: Path) -> Index:
+    def load(cls, store: FaceStore) -> Index:
+        if not store.owns("index.json"):
+            return cls()
         try:
-            data = json.loads((root / "index.json").read_text("utf-8"))
+            data = json.loads((store.root / "index.json").read_text("utf-8"))
         except (OSError, ValueError):
             return cls()
         if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
@@ -138,7 +104,7 @@ class Index:
             data.get("detector", ""), data.get("photos", {}), data.get("results", {}), data.get("set", "")
         )
 
-    def save(self, root: Path) -> None:
+    def save(self, store: FaceStore) -> None:
         data = {
             "version": INDEX_VERSION,
             "detector": self.detector,
@@ -147,7 +113,7 @@ class Index:
             "set": self.set_key,
         }
         body = json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
-        _write_private(root / "index.json", lambda fh: fh.write(body))
+        store.write("index.json", lambda fh: fh.write(body))
 
 
 # --- what the register asks for ----------------------------------------------------
@@ -185,10 +151,9 @@ def list_photos(person: Person) -> tuple[list[Path], str | None]:
     return [], f"reference photo not found: {p}"
 
 
-def plan(register: Register, detector: str, root: Path | None = None) -> Plan:
+def plan(register: Register, detector: str, root: Path | None = None, store: FaceStore | None = None) -> Plan:
     """Which reference photos the register names and whether the cache is stale."""
-    root = root or faces_dir()
-    index = Index.load(root)
+    index = Index.load(store or _store(root))
     photos: list[RefPhoto] = []
     problems: dict[str, str] = {}
     stale = False
@@ -258,6 +223,7 @@ class EnrolResult:
 def _gate(path: Path, detector: str) -> tuple[bool, str, Any]:
     import numpy as np
 
+    from postcheck.bundled import verify_face_recognition_models
     from postcheck.errors import UnreadableInput
     from postcheck.faces.encodings import reference_encoding
     from postcheck.images import open_image
@@ -267,6 +233,8 @@ def _gate(path: Path, detector: str) -> tuple[bool, str, Any]:
         loaded = open_image(InputFile(str(path), "image", path))
     except UnreadableInput as exc:
         return False, f"cannot be read: {exc.reason}", None
+    if detector in ("hog", "cnn"):  # face_recognition loads every dlib model when imported
+        verify_face_recognition_models()
     ref = reference_encoding(np.asarray(loaded.image), detector)
     return ref.ok, ref.reason, ref.encoding
 
@@ -277,54 +245,26 @@ def enrol(
     """Bring the cache up to date with the register's reference photos."""
     import numpy as np
 
-    root = root or faces_dir()
-    with _locked(root):
-        current = plan(register, detector, root)
-        index = Index.load(root)
+    store = _store(root)
+    with store.locked():
+        current = plan(register, detector, store=store)
+        index = Index.load(store)
         if index.detector != _identity(detector):  # encodings depend on the detector's boxes
-            _clear(root, keep_lock=True)
+            store.clear(keep=(LOCK,))
             index = Index(detector=_identity(detector))
-        enc_dir = _private_dir(root / "enc")
+        store.folder("enc")
         result = EnrolResult(Enrolled(np.zeros((0, 128)), ()), problems=dict(current.problems))
-        total = len(current.photos)
-        photos: list[RefPhoto] = []
-        for n, ref in enumerate(current.photos):
-            if progress:
-                progress(n, total, ref.path.name)
-            sha = ref.sha256 or _sha256(ref.path)
-            index.photos[str(ref.path)] = {"sha256": sha, "size": ref.size, "mtime_ns": ref.mtime_ns}
-            photos.append(RefPhoto(ref.person, ref.path, ref.size, ref.mtime_ns, sha))
-            outcome = index.results.get(sha)
-            if outcome is not None and (not outcome.get("ok") or (enc_dir / f"{sha}.npy").is_file()):
-                result.reused += 1
-                continue
-            ok, reason, encoding = _gate(ref.path, detector)
-            if ok:
-                _save_array(enc_dir / f"{sha}.npy", encoding)
-            index.results[sha] = {"ok": ok, "reason": reason}
-            result.encoded += 1
-        if progress:
-            progress(total, total, "done")
-        # forget photos that left the register, and delete their encodings
-        wanted = {str(r.path) for r in photos}
-        for key in set(index.photos) - wanted:
-            del index.photos[key]
-        live = {r.sha256 for r in photos}
-        for sha in set(index.results) - live:
-            del index.results[sha]
-        for f in enc_dir.glob("*.npy"):
-            if f.stem not in live or not index.results.get(f.stem, {}).get("ok"):
-                f.unlink()
-                result.removed += 1
+        photos = _encode_new(store, current.photos, index, detector, result, progress)
+        result.removed = _forget_removed(store, photos, index)
         rows = _rows(photos, index)
         matrix = (
-            np.stack([_load_array(enc_dir / f"{sha}.npy") for _p, sha in rows])
+            np.stack([store.load_array(f"enc/{sha}.npy", None) for _p, sha in rows])
             if rows
             else np.zeros((0, 128))
         )
-        _save_array(root / "set.npy", matrix)
+        store.save_array("set.npy", matrix)
         index.set_key = _set_key(photos, index)
-        index.save(root)
+        index.save(store)
         result.enrolled = Enrolled(matrix, tuple(p for p, _sha in rows))
         for r in photos:
             outcome = index.results.get(r.sha256 or "", {})
@@ -335,32 +275,84 @@ def enrol(
         return result
 
 
+def _encode_new(
+    store: FaceStore,
+    refs: list[RefPhoto],
+    index: Index,
+    detector: str,
+    result: EnrolResult,
+    progress: Progress | None,
+) -> list[RefPhoto]:
+    """Encode every photo the index has no verdict (or no encoding file) for; the
+    photos with their content hashes."""
+    photos: list[RefPhoto] = []
+    total = len(refs)
+    for n, ref in enumerate(refs):
+        if progress:
+            progress(n, total, ref.path.name)
+        sha = ref.sha256 or _sha256(ref.path)
+        index.photos[str(ref.path)] = {"sha256": sha, "size": ref.size, "mtime_ns": ref.mtime_ns}
+        photos.append(RefPhoto(ref.person, ref.path, ref.size, ref.mtime_ns, sha))
+        outcome = index.results.get(sha)
+        rel = f"enc/{sha}.npy"
+        if outcome is not None and (
+            not outcome.get("ok") or (store.owns(rel) and (store.root / rel).is_file())
+        ):
+            result.reused += 1
+            continue
+        ok, reason, encoding = _gate(ref.path, detector)
+        if ok:
+            store.save_array(rel, encoding)
+        index.results[sha] = {"ok": ok, "reason": reason}
+        result.encoded += 1
+    if progress:
+        progress(total, total, "done")
+    return photos
+
+
+def _forget_removed(store: FaceStore, photos: list[RefPhoto], index: Index) -> int:
+    """Forget photos that left the register and delete their encodings (only files
+    the cache wrote); the number of encoding files deleted."""
+    wanted = {str(r.path) for r in photos}
+    for key in set(index.photos) - wanted:
+        del index.photos[key]
+    live = {r.sha256 for r in photos}
+    for sha in set(index.results) - live:
+        del index.results[sha]
+    removed = 0
+    for rel in store.listed("enc/"):
+        sha = rel[len("enc/") : -len(".npy")]
+        if sha not in live or not index.results.get(sha, {}).get("ok"):
+            removed += store.delete(rel)
+    return removed
+
+
 def load(register: Register, detector: str, root: Path | None = None) -> Enrolled | None:
     """The enrolled encodings when the cache is up to date, else None."""
-    root = root or faces_dir()
-    current = plan(register, detector, root)
+    store = _store(root)
+    current = plan(register, detector, store=store)
     if current.stale:
         return None
-    index = Index.load(root)
+    index = Index.load(store)
     rows = _rows(current.photos, index)
     if not rows:  # nobody can be recognised: nothing to read (or to write)
         import numpy as np
 
         return Enrolled(np.zeros((0, 128)), ())
-    try:
-        matrix = _load_array(root / "set.npy")
-    except (OSError, ValueError):
+    if not store.owns("set.npy"):
         return None
-    if matrix.shape != (len(rows), 128):
+    try:
+        matrix = store.load_array("set.npy", len(rows))
+    except FileNotFoundError:
         return None
     return Enrolled(matrix, tuple(p for p, _sha in rows))
 
 
 def describe(register: Register, detector: str, root: Path | None = None) -> dict[str, Any]:
     """What the cache knows about each person, without encoding anything (for status)."""
-    root = root or faces_dir()
-    current = plan(register, detector, root)
-    index = Index.load(root)
+    store = _store(root)
+    current = plan(register, detector, store=store)
+    index = Index.load(store)
     usable: dict[str, int] = {}
     pending: dict[str, int] = {}
     rejected: list[tuple[str, Path, str]] = []
@@ -381,38 +373,36 @@ def describe(register: Register, detector: str, root: Path | None = None) -> dic
     }
 
 
-def _clear(root: Path, keep_lock: bool = False) -> list[str]:
-    """Delete every file under ``root``; returns what was deleted, for the user.
+def purge(root: Path | None = None) -> tuple[Path, list[str]]:
+    """Delete all face data the cache wrote (files of other programs in the same
+    folder stay). Returns the folder and a list of what was deleted.
 
-    ``keep_lock``: keep the lock file that an enrolment in progress holds."""
+    The folder must be the user's own; files with the wrong mode are deleted all
+    the same (deleting them is the remedy)."""
+    store = FaceStore(root or faces_dir())
+    store.check(modes=False)
     deleted: list[str] = []
-    if not root.exists():
-        return deleted
-    encodings = list((root / "enc").glob("*.npy")) if (root / "enc").is_dir() else []
+    if not store.root.exists():
+        return store.root, deleted
+    with store.locked(modes=False):
+        deleted = _purge_locked(store)
+    store.remove()
+    _LOADED.clear()
+    return store.root, deleted
+
+
+def _purge_locked(store: FaceStore) -> list[str]:
+    deleted: list[str] = []
+    present = [rel for rel in store.listed() if (store.root / rel).is_file()]
+    encodings = [rel for rel in present if rel.startswith("enc/")]
     if encodings:
         deleted.append(f"{len(encodings)} face encoding file(s) of reference photos")
-    if (root / "set.npy").exists():
+    if "set.npy" in present:
         deleted.append("the stacked encodings of the register (set.npy)")
-    if (root / "index.json").exists():
+    if "index.json" in present:
         deleted.append("the index of reference photos (paths, sizes, content hashes; index.json)")
-    for child in root.iterdir():
-        if keep_lock and child.name == ".lock":
-            continue
-        if child.is_dir() and not child.is_symlink():
-            shutil.rmtree(child)
-        else:
-            child.unlink()
+    store.clear()
     return deleted
-
-
-def purge(root: Path | None = None) -> tuple[Path, list[str]]:
-    """Delete all face data. Returns the folder and a list of what was deleted."""
-    root = root or faces_dir()
-    deleted = _clear(root)
-    if root.exists():
-        root.rmdir()
-    _LOADED.clear()
-    return root, deleted
 
 
 # --- per-process cache for checks ----------------------------------------------------

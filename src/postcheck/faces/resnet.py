@@ -18,7 +18,9 @@ The converted model is cached as
 ``<user cache>/models/face-resnet-v<converter>-<sha256 of the .dat>.onnx``
 (``$POSTCHECK_CACHE_DIR/models`` when that is set), in a 0700 folder as a 0600
 file. It is converted again when it is missing, unreadable, or made from a
-different source file or converter; nothing is ever downloaded. When the cache
+different source file or converter; nothing is ever downloaded. Both dlib files
+are checked against their SHA-256 (:mod:`postcheck.bundled`) before use: a
+missing or damaged one is a ``check-error``. When the cache
 folder cannot be written the model is converted in memory for the process.
 
 When the model cannot be converted (the ``onnx`` package is missing, or the
@@ -52,30 +54,18 @@ _loaded: dict[str, Any] = {}
 # --- model files ------------------------------------------------------------------------
 
 
-def _models_package() -> Any:
-    try:
-        import face_recognition_models
-    except ImportError as exc:
-        raise Unavailable(
-            "faces in photos", "install face_recognition_models (pip install face_recognition_models)"
-        ) from exc
-    return face_recognition_models
-
-
 def source_model() -> Path:
-    """dlib's ``dlib_face_recognition_resnet_model_v1.dat``."""
-    path = Path(_models_package().face_recognition_model_location())
-    if not path.is_file():
-        raise Unavailable("faces in photos", f"the face recognition model is missing ({path})")
-    return path
+    """dlib's ``dlib_face_recognition_resnet_model_v1.dat``, checked against its SHA-256."""
+    from postcheck.bundled import face_model
+
+    return face_model("dlib_face_recognition_resnet_model_v1.dat")
 
 
 def landmark_model() -> Path:
-    """dlib's ``shape_predictor_5_face_landmarks.dat``."""
-    path = Path(_models_package().pose_predictor_five_point_model_location())
-    if not path.is_file():
-        raise Unavailable("faces in photos", f"the face landmark model is missing ({path})")
-    return path
+    """dlib's ``shape_predictor_5_face_landmarks.dat``, checked against its SHA-256."""
+    from postcheck.bundled import face_model
+
+    return face_model("shape_predictor_5_face_landmarks.dat")
 
 
 def models_dir() -> Path:
@@ -92,9 +82,9 @@ def cached_model_path(source_sha256: str, root: Path | None = None) -> Path:
 
 def _save(path: Path, model: bytes) -> None:
     """Write the converted model (0600, folder 0700) and delete older conversions."""
-    from postcheck.faces.cache import _write_private
+    from postcheck.faces.private import write_private
 
-    _write_private(path, lambda fh: fh.write(model))
+    write_private(path, lambda fh: fh.write(model))
     for old in path.parent.glob(f"{MODEL_PREFIX}*.onnx"):
         if old != path:
             old.unlink(missing_ok=True)

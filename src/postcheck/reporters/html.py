@@ -4,7 +4,10 @@ Nothing is fetched when the page is opened: styles are inline, there are no
 scripts, fonts or external links, and photos are embedded as downscaled JPEG
 data URIs (thumbnails, never the originals) with the faces boxed over them in
 inline SVG: red for block, amber for review, green for consented, labelled
-with the pupil's register id or "unknown" (never a name). Findings cite the
+with the pupil's register id or "unknown" (never a name). Every face whose
+status is block or review is blurred in the thumbnail itself, over the whole
+head, so the page never carries the face of a child without consent or of
+someone unknown; a photo whose faces were not checked is not embedded at all. Findings cite the
 clauses they enforce with the clause's summary from the policy pack, and the
 matched text is highlighted in the draft. Every piece of text is escaped.
 
@@ -32,6 +35,7 @@ THUMB_QUALITY_BATCH = 70
 FACE_COLOURS = {"block": "#d7191c", "review": "#f0a202", "ok": "#1a9641"}
 FACE_WORDS = {"block": "block", "review": "review", "ok": "consented"}
 TEXT_BOX_COLOUR = "#7b3294"
+FACE_RULES = ("face-no-consent", "face-unknown", "pupil-photo-personal")
 
 CSS = """
 :root { --fg:#1b1b1b; --bg:#ffffff; --muted:#5c5c5c; --line:#d8d8d8; --card:#f7f7f5;
@@ -369,12 +373,30 @@ def _draft(summary: InputSummary, item: InputFile | None, findings: Sequence[Fin
 
 
 def _thumbnail(
-    item: InputFile, longest: int, quality: int = THUMB_QUALITY
+    item: InputFile,
+    longest: int,
+    quality: int = THUMB_QUALITY,
+    hide: Sequence[tuple[int, int, int, int]] = (),
 ) -> tuple[str, tuple[int, int]] | None:
     """A JPEG data URI of the photo, EXIF-rotated, at most ``longest`` px, and the
-    full rotated size (the coordinate space of face boxes)."""
+    full rotated size (the coordinate space of face boxes). Each box in ``hide``
+    (top, right, bottom, left, in full-size pixels) is blurred over the whole head
+    before the thumbnail is encoded."""
     if item.path is None:
         return None
+    loaded = _small_copy(item.path, longest)
+    if loaded is None:
+        return None
+    small, rotated = loaded
+    _blur_faces(small, rotated, hide)
+    buf = io.BytesIO()
+    small.save(buf, format="JPEG", quality=quality, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), rotated
+
+
+def _small_copy(path: Any, longest: int) -> tuple[Any, tuple[int, int]] | None:
+    """The photo as an RGB Pillow image of at most ``longest`` px, EXIF-rotated and
+    without metadata, and its full rotated size; None when it cannot be read."""
     import warnings
 
     from PIL import Image, ImageOps
@@ -388,7 +410,7 @@ def _thumbnail(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(item.path) as im:
+            with Image.open(path) as im:
                 full = im.size
                 orientation = int(im.getexif().get(0x0112, 1) or 1)
                 if im.format == "JPEG":
@@ -408,25 +430,41 @@ def _thumbnail(
         # an unreadable photo is already a finding; the report says it cannot be shown
         return None
     rotated = (full[1], full[0]) if orientation in (5, 6, 7, 8) else full
-    buf = io.BytesIO()
-    small.save(buf, format="JPEG", quality=quality, optimize=True)
-    return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), rotated
+    return small, rotated
+
+
+def _blur_faces(small: Any, full: tuple[int, int], boxes: Sequence[tuple[int, int, int, int]]) -> None:
+    """Blur each face box (full-size coordinates) over the whole head in ``small``,
+    in place, as ``postcheck fix --cover blur`` does."""
+    from postcheck.fix import cover, head_region
+
+    sx, sy = small.width / max(1, full[0]), small.height / max(1, full[1])
+    for box in boxes:
+        left, top, right, bottom = head_region(box, full)
+        region = (
+            max(0, int(left * sx)),
+            max(0, int(top * sy)),
+            min(small.width, int(right * sx + 0.999)),
+            min(small.height, int(bottom * sy + 0.999)),
+        )
+        cover(small, region, "blur")
 
 
 def _photo(
     summary: InputSummary, item: InputFile | None, findings: Sequence[Finding], thumb: tuple[int, int]
 ) -> list[str]:
-    embedded = _thumbnail(item, *thumb) if item is not None else None
+    # Faces to hide: every face that is not ``ok``. A photo whose faces were not
+    # checked (the face check failed or is off) may show anyone, so it is not embedded.
+    hide = [fb.box for fb in summary.face_boxes if fb.status != "ok"]
+    hide += [f.box for f in findings if f.rule in FACE_RULES and f.box is not None and f.box not in hide]
+    checked = summary.faces is not None
+    embedded = _thumbnail(item, *thumb, hide=hide) if item is not None and checked else None
     size = summary.size
     if embedded is not None:
         uri, full = embedded
         size = size or full
     boxes = list(summary.face_boxes)
-    texts = [
-        f
-        for f in findings
-        if f.box is not None and f.rule not in ("face-no-consent", "face-unknown", "pupil-photo-personal")
-    ]
+    texts = [f for f in findings if f.box is not None and f.rule not in FACE_RULES]
     caption_bits = [escape(summary.path)]
     if summary.faces is not None:
         caption_bits.append(f"{summary.faces} face{'s' if summary.faces != 1 else ''}")
@@ -441,6 +479,8 @@ def _photo(
         )
     else:
         out.append('<p class="notes">This photo could not be shown.</p>')
+    if item is not None and not checked:
+        caption_bits.append("not shown: its faces were not checked")
     if size is not None and (boxes or texts):
         out.append(_overlay(size, boxes, texts))
     out.append("</div>")

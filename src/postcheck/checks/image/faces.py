@@ -90,6 +90,7 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     """Faces in the photo: no consent, pupils on personal posts, unknown faces."""
     import numpy as np
 
+    from postcheck.bundled import verify_face_recognition_models
     from postcheck.faces.detector import detect
     from postcheck.faces.encodings import encode
     from postcheck.faces.matching import match_faces
@@ -105,6 +106,8 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     if not register.empty:
         enrolled = _enrolled(ctx, detector)
 
+    if detector in ("hog", "cnn"):  # face_recognition loads every dlib model when imported
+        verify_face_recognition_models()
     loaded = ctx.image(item)
     # detection on the shared reduced copy; boxes come back in full-resolution pixels
     boxes = detect(np.asarray(loaded.reduced), detector, min_px, full_size=loaded.size)
@@ -136,17 +139,7 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
             if not c.photo:
                 if ctx.enabled("face-no-consent"):
                     status = "block"
-                if person.never_publish:
-                    msg = (
-                        f"The {where} matches pupil {person.id}, who must never appear in any published "
-                        "photo (never_publish). Do not publish this photo: remove the child from it."
-                    )
-                else:
-                    msg = (
-                        f"The {where} matches pupil {person.id}, who has no valid photo consent "
-                        f"({c.reason}). Remove or blur this face before posting."
-                    )
-                findings.append(_finding("face-no-consent", msg, item, box, person, m.distance))
+                findings.append(_no_consent(item, box, where, person, c.reason, m.distance))
             if personal:
                 if ctx.enabled("pupil-photo-personal"):
                     status = "block"
@@ -154,33 +147,12 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
                     f"The {where} matches pupil {person.id}: pupils must not appear in photos on a "
                     "member of staff's personal account, whatever their consent."
                 )
-                findings.append(_finding("pupil-photo-personal", msg, item, box, person, m.distance))
+                detail = f"{person.display_name} ({person.id}) is a pupil on the register."
+                findings.append(_finding("pupil-photo-personal", msg, item, box, person, m.distance, detail))
             face_boxes.append(FaceBox(box, status, person.id, person.display_name))
             continue
         # unknown, or a person must look
-        if register.empty:
-            msg = (
-                f"The {where} could not be checked against a consent register (none is configured): "
-                "make sure this person may appear before posting."
-            )
-        elif m.status == "review":
-            names = ", ".join(f"{pid} ({d:.2f})" for pid, d in m.candidates)
-            msg = (
-                f"The {where} looks like {names} but not closely enough to be sure "
-                f"(tolerance {tolerance:g}): a person must check who this is before posting."
-            )
-            restricted = [
-                pid
-                for pid, _d in m.candidates
-                if (p := register.by_id(pid)) and not p.is_staff and not consent(p, ctx.today).photo
-            ]
-            if restricted:
-                msg += f" Candidate(s) without valid photo consent: {', '.join(restricted)}."
-        else:
-            msg = (
-                f"The {where} matches nobody in the consent register: make sure this person may "
-                "appear before posting."
-            )
+        msg, detail = _unknown_message(where, m, register, ctx.today, tolerance)
         label = None
         if m.candidates:
             label = " or ".join(
@@ -195,6 +167,8 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
                 box=box,
                 person=candidate,
                 label=label,
+                detail=detail,
+                people=tuple(pid for pid, _d in m.candidates),
                 distance=m.distance,
                 fixable=True,
             )
@@ -206,7 +180,71 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     return findings
 
 
-def _finding(rule: str, msg: str, item: InputFile, box: Any, person: Any, distance: float | None) -> Finding:
+def _no_consent(
+    item: InputFile, box: Any, where: str, person: Any, reason: str, distance: float | None
+) -> Finding:
+    """``face-no-consent``: the message names the pupil by register id only and is
+    the same whatever the reason, so no report says that a child is never_publish;
+    the name and the reason are in ``detail``, for the person at the keyboard."""
+    msg = (
+        f"The {where} matches pupil {person.id}, whose photo may not be published. "
+        "Remove or blur this face before posting."
+    )
+    if person.never_publish:
+        detail = (
+            f"{person.display_name} ({person.id}) must never appear in any published photo "
+            "(never_publish on the register): do not publish this photo; remove the child from it."
+        )
+    else:
+        detail = f"{person.display_name} ({person.id}): {reason}."
+    return _finding("face-no-consent", msg, item, box, person, distance, detail)
+
+
+def _unknown_message(
+    where: str, m: Any, register: Any, today: Any, tolerance: float
+) -> tuple[str, str | None]:
+    """The ``face-unknown`` message (register ids and distances only) and its
+    ``detail`` (candidates' names and which of them may not be published)."""
+    from postcheck.register import consent
+
+    if register.empty:
+        msg = (
+            f"The {where} could not be checked against a consent register (none is configured): "
+            "make sure this person may appear before posting."
+        )
+        return msg, None
+    if m.status != "review":
+        msg = (
+            f"The {where} matches nobody in the consent register: make sure this person may "
+            "appear before posting."
+        )
+        return msg, None
+    ids = ", ".join(f"{pid} ({d:.2f})" for pid, d in m.candidates)
+    msg = (
+        f"The {where} looks like {ids} but not closely enough to be sure "
+        f"(tolerance {tolerance:g}): a person must check who this is before posting."
+    )
+    who = []
+    for pid, _d in m.candidates:
+        p = register.by_id(pid)
+        if p is None:
+            continue
+        note = ""
+        if not p.is_staff and not (c := consent(p, today)).photo:
+            note = f": {c.reason}"
+        who.append(f"{p.display_name} ({pid}{note})")
+    return msg, ("Could be " + " or ".join(who) + ".") if who else None
+
+
+def _finding(
+    rule: str,
+    msg: str,
+    item: InputFile,
+    box: Any,
+    person: Any,
+    distance: float | None,
+    detail: str | None = None,
+) -> Finding:
     return Finding(
         rule,
         msg,
@@ -215,6 +253,7 @@ def _finding(rule: str, msg: str, item: InputFile, box: Any, person: Any, distan
         person=person.id,
         people=(person.id,),
         label=person.display_name,
+        detail=detail,
         distance=distance,
         fixable=True,
         variant="never-publish" if rule == "face-no-consent" and person.never_publish else None,
@@ -237,9 +276,15 @@ def _enrolled(ctx: CheckContext, detector: str) -> Any:
     from postcheck.faces import cache
 
     def load() -> Any:
-        enrolled = cache.enrolled_for(
-            ctx.register, detector, lambda: _progress_bar("Enrolling reference photos")
-        )
+        from postcheck.errors import Unavailable
+        from postcheck.faces.private import UnsafeFaceData
+
+        try:
+            enrolled = cache.enrolled_for(
+                ctx.register, detector, lambda: _progress_bar("Enrolling reference photos")
+            )
+        except UnsafeFaceData as exc:  # faces cannot be matched: the photo is not checked
+            raise Unavailable("faces in photos", exc.message) from None
         owners = set(enrolled.owners)
         missing = [p.id for p in ctx.register.pupils if p.id not in owners]
         if missing:
