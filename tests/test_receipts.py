@@ -336,3 +336,15 @@ def test_the_readme_cms_hook_checks_keeps_the_receipt_and_verifies_before_publis
     draft.write_bytes(original)
     assert run("publish", "post-7", str(draft)).returncode == 0
     assert run("publish", "post-8", str(draft)).returncode == 66  # never checked: no receipt
+
+
+def test_a_receipt_never_goes_over_or_into_an_input(cli, quiet_school, tmp_path):
+    assert cli("key", "init").exit_code == 0
+    folder = Path.cwd() / "batch"
+    draft = _draft(folder / "assembly.txt", "Assembly was great.\n")
+    over = cli(draft, "--config", quiet_school.config, "--receipt", draft, "--force")
+    assert over.exit_code == 64 and "never writes over or into an input" in over.output
+    assert draft.read_text(encoding="utf-8") == "Assembly was great.\n"
+    inside = cli(folder, "--config", quiet_school.config, "--receipt", folder / "receipts", "-q")
+    assert inside.exit_code == 64 and "inside the input folder" in inside.output
+    assert sorted(p.name for p in folder.iterdir()) == ["assembly.txt"]

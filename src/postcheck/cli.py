@@ -289,6 +289,9 @@ def check(
         if clash:  # never, even with --force: postcheck does not modify its inputs
             raise UsageError(f"--output {path}: {clash}; postcheck never writes over or into an input")
         check_free(path, force)
+    clash = output_conflict(receipt, inputs, folder=receipt.is_dir()) if receipt is not None else None
+    if clash:
+        raise UsageError(f"--receipt {receipt}: {clash}; postcheck never writes over or into an input")
     posts = collect_posts(inputs, group=group.value)
     session = load_session(config, policy, channel.value if channel else None, approval)
     if not posts:

@@ -10,12 +10,14 @@ files checked before they are loaded, threads per worker, and memory given back.
   SHA-256 before anything parses it; a missing or damaged file is an
   :class:`~postcheck.errors.Unavailable` (the check reports "not checked" and the
   post cannot pass). Nothing is ever downloaded.
-* **Telemetry.** :func:`session` calls onnxruntime's ``disable_telemetry_events()``
-  before the first session is made. On Linux and macOS the wheel's telemetry
-  provider is a stub whose methods do nothing (nothing is recorded or sent); on
-  Windows the official builds write Event Tracing for Windows events (process
-  and session information, errors), which Windows' own diagnostic-data service
-  may collect, and the call stops them (see docs/images.md).
+* **Telemetry.** ``postcheck/__init__.py`` sets ``ORT_DISABLE_TELEMETRY=1``
+  before onnxruntime can be imported: with onnxruntime 1.32 on Linux, that
+  variable is the only off switch (without it, an import writes a device id and an
+  event queue under ``~/.cache/Microsoft`` and looks up Microsoft's telemetry
+  host; ``disable_telemetry_events()`` alone stops neither). :func:`session` also
+  calls ``disable_telemetry_events()``, which stops the Event Tracing for Windows
+  events of the Windows builds. tests/test_no_network.py proves, under strace,
+  that a check opens no Internet connection.
 * **Memory.** Sessions run without onnxruntime's memory arena, so the buffers a
   12 MP photo needed are freed after it; :func:`trim_memory` hands freed heap
   back to the operating system between photos (glibc ``malloc_trim``).
