@@ -18,11 +18,11 @@ before anything can import ``onnxruntime``.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 from pathlib import Path
 
 from postcheck.errors import Unavailable
+from postcheck.fingerprints import sha256_file
 
 FACES = "faces in photos"
 
@@ -41,19 +41,11 @@ FACE_MODELS = {
 }
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def verify(path: Path, sha256: str, what: str, package: str) -> Path:
     """``path`` when its content has the expected SHA-256; otherwise
     :class:`Unavailable` (a ``check-error`` for ``what``) naming the file."""
     try:
-        digest = _sha256(path)
+        digest = sha256_file(path)
     except FileNotFoundError:
         raise Unavailable(what, f"the model file {path} is missing; reinstall {package}") from None
     except OSError as exc:

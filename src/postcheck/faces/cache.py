@@ -36,6 +36,7 @@ from typing import Any
 
 from postcheck.faces.matching import Enrolled
 from postcheck.faces.private import LOCK, FaceStore
+from postcheck.fingerprints import sha256_file
 from postcheck.register import Person, Register
 
 CACHE_ENV = "POSTCHECK_CACHE_DIR"
@@ -70,14 +71,6 @@ def _store(root: Path | None) -> FaceStore:
     store = FaceStore(root or faces_dir())
     store.check()
     return store
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --- the index -------------------------------------------------------------------
@@ -290,7 +283,7 @@ def _encode_new(
     for n, ref in enumerate(refs):
         if progress:
             progress(n, total, ref.path.name)
-        sha = ref.sha256 or _sha256(ref.path)
+        sha = ref.sha256 or sha256_file(ref.path)
         index.photos[str(ref.path)] = {"sha256": sha, "size": ref.size, "mtime_ns": ref.mtime_ns}
         photos.append(RefPhoto(ref.person, ref.path, ref.size, ref.mtime_ns, sha))
         outcome = index.results.get(sha)
