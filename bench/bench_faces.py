@@ -472,8 +472,8 @@ def child_main(argv: list[str]) -> None:
 
 
 def folder_run(folder: Path, detector: str, jobs: int) -> dict[str, Any]:
+    from postcheck.batch import check_posts
     from postcheck.model import InputFile, Post
-    from postcheck.runner import check_posts
 
     tmp = Path(tempfile.mkdtemp(prefix="postcheck-bench-folder-"))
     try:

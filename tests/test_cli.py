@@ -387,12 +387,12 @@ def test_check_error_blocks_and_names_the_check(cli, quiet_school, tmp_path, mon
 
 
 def test_internal_error_exits_70_without_traceback(cli, quiet_school, tmp_path, monkeypatch):
-    import postcheck.runner
+    import postcheck.batch
 
     def explode(*a, **k):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(postcheck.runner, "check_posts", explode)
+    monkeypatch.setattr(postcheck.batch, "check_posts", explode)
     res = cli(draft(tmp_path), "--config", quiet_school.config)
     assert res.exit_code == 70
     assert "internal error" in res.output and "report" in res.output

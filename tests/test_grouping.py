@@ -242,13 +242,13 @@ def test_declared_channel_and_choose():
 def test_workers_get_a_share_of_the_cpus_and_the_posts_their_channels(
     cli, quiet_school, tmp_path, monkeypatch
 ):
-    from postcheck import runner
+    from postcheck import batch
 
-    for var in runner._THREAD_VARS:
+    for var in batch._THREAD_VARS:
         monkeypatch.setenv(var, "8")  # put back after the test
-    monkeypatch.setattr(runner, "_WORKER_SESSION", None)
-    runner._init_worker(None, 1)  # type: ignore[arg-type]
-    assert all(os.environ[var] == "1" for var in runner._THREAD_VARS)
+    monkeypatch.setattr(batch, "_WORKER_SESSION", None)
+    batch._init_worker(None, 1)  # type: ignore[arg-type]
+    assert all(os.environ[var] == "1" for var in batch._THREAD_VARS)
     batch = tmp_path / "batch"
     write(batch / "official" / "a.txt")
     write(batch / "b.txt")

@@ -277,10 +277,10 @@ def check(
     ] = 1,
     receipt: ReceiptOpt = None,
 ) -> None:
+    from postcheck.batch import check_posts
     from postcheck.cli_approval import finish_check, plan_receipts
     from postcheck.cli_output import check_free, output_conflict, output_format, write_reports
     from postcheck.inputs import collect_posts
-    from postcheck.runner import check_posts
 
     fmt_name = output_format(fmt.value if fmt else None, output)
     outputs = [(output, fmt_name), *((path, output_format(None, path)) for path in also or [])]

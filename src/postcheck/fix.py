@@ -775,7 +775,7 @@ def fix_posts(
 ) -> FixRun:
     """Check ``posts``, write their repaired copies into ``out``, check the copies.
 
-    ``check`` runs the checks (default: :func:`postcheck.runner.check_posts`
+    ``check`` runs the checks (default: :func:`postcheck.batch.check_posts`
     with ``session``); ``progress(stage, total)`` returns an ``advance(name)``.
     """
     if cover_mode not in COVERS:
@@ -783,7 +783,7 @@ def fix_posts(
     if names not in NAME_MODES:
         raise UsageError(f"--names {names}: expected one of {', '.join(NAME_MODES)}")
     if check is None:
-        from postcheck.runner import check_posts
+        from postcheck.batch import check_posts
 
         def check(ps: list[Post], on_done: Callable[[PostResult], None] | None) -> Report:
             return check_posts(ps, session, jobs, on_done=on_done)
