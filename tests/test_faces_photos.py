@@ -1,11 +1,10 @@
 """Faces in real photos against a consent register enrolled from real reference
 photos (the shared face test data: adults only). Skipped, with the reason, when
-the photos or dlib are missing."""
+the photos are missing (dlib is a dependency: without it these tests fail)."""
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import os
 import stat
 import struct
@@ -22,10 +21,6 @@ FACES = Path(
 
 if not (FACES / "people").is_dir():
     pytest.skip(f"face test photos not found in {FACES} (set POSTCHECK_FACES_DIR)", allow_module_level=True)
-# find_spec, not import: importing face_recognition changes a Pillow setting process-wide,
-# which postcheck undoes when it loads the library (see test_truncated_jpeg_is_unreadable).
-if importlib.util.find_spec("face_recognition") is None or importlib.util.find_spec("dlib") is None:
-    pytest.skip("face_recognition (dlib) is not installed", allow_module_level=True)
 
 from postcheck.config import parse_config  # noqa: E402
 from postcheck.faces import cache  # noqa: E402
@@ -352,7 +347,7 @@ def test_truncated_jpeg_is_unreadable(enrolled: Path, tmp_path: Path) -> None:
     assert result.verdict.label == "block"
     from PIL import ImageFile
 
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is False  # loading face_recognition must not change it
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False  # loading the face model must not change it
 
 
 def test_decompression_bomb_is_unreadable(enrolled: Path, tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ is blocked, the message names the file and says to reinstall; ``register enrol``
 exits 78), never a download. The onnxruntime models (OCR, CenterFace) are checked by
 :func:`postcheck.vision.runtime.verified_model`, the offensive-language classifier
 by :mod:`postcheck.text.classifier`; this module checks the dlib files, which dlib
-loads from a path: the landmark and recognition models before
-:mod:`postcheck.faces.resnet` uses them, and all four before the ``hog`` and ``cnn``
-detectors import face_recognition (which loads every one).
+loads from a path, each before it is loaded (:mod:`postcheck.faces.dlib_model`):
+the landmark and recognition models for every encoding, the CNN detector's only
+with ``detector = "cnn"``. The 68-point landmark model is never loaded.
 
 ONNX Runtime's telemetry is switched off in :mod:`postcheck`'s ``__init__``,
 before anything can import ``onnxruntime``.
@@ -71,10 +71,3 @@ def face_model(name: str) -> Path:
     per process)."""
     path = package_dir("face_recognition_models", FACES) / "models" / name
     return verify(path, FACE_MODELS[name], FACES, "face_recognition_models")
-
-
-def verify_face_recognition_models() -> None:
-    """Check all four dlib models: ``import face_recognition`` (the hog and cnn
-    detectors) loads every one of them."""
-    for name in FACE_MODELS:
-        face_model(name)

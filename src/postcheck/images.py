@@ -139,8 +139,9 @@ def open_image(
     :attr:`LoadedImage.image` decodes the full photo if it is ever asked for."""
     from PIL import ImageFile
 
-    # face_recognition turns this on for the whole process when it is imported;
-    # a truncated photo must stay unreadable, never be checked half-decoded.
+    # A library can turn this on for the whole process (face_recognition does when
+    # it is imported); a truncated photo must stay unreadable, never be checked
+    # half-decoded.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     assert item.path is not None
     path = item.path

@@ -216,7 +216,6 @@ class EnrolResult:
 def _gate(path: Path, detector: str) -> tuple[bool, str, Any]:
     import numpy as np
 
-    from postcheck.bundled import verify_face_recognition_models
     from postcheck.errors import UnreadableInput
     from postcheck.faces.encodings import reference_encoding
     from postcheck.images import open_image
@@ -226,8 +225,6 @@ def _gate(path: Path, detector: str) -> tuple[bool, str, Any]:
         loaded = open_image(InputFile(str(path), "image", path))
     except UnreadableInput as exc:
         return False, f"cannot be read: {exc.reason}", None
-    if detector in ("hog", "cnn"):  # face_recognition loads every dlib model when imported
-        verify_face_recognition_models()
     ref = reference_encoding(np.asarray(loaded.image), detector)
     return ref.ok, ref.reason, ref.encoding
 

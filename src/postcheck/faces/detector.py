@@ -8,10 +8,12 @@ Three detectors, chosen with ``[faces] detector``:
   that the smallest face looked for (``[faces] min_face_px``) is about
   :data:`CENTERFACE_MIN_PX` pixels wide (:mod:`postcheck.faces.centerface`).
   Fast and finds small faces.
-* ``hog``: dlib's HOG detector via face_recognition. It only sees faces of
-  about 80 px and more, so the photo is upsampled (slow) to reach smaller faces.
-* ``cnn``: dlib's CNN (MMOD) detector via face_recognition. Accurate, very slow
-  without a GPU.
+* ``hog``: dlib's HOG detector (face_recognition's default). It only sees faces
+  of about 80 px and more, so the photo is upsampled (slow) to reach smaller faces.
+* ``cnn``: dlib's CNN (MMOD) detector, with face_recognition_models' weights.
+  Accurate, very slow without a GPU.
+
+The dlib detectors are called through :mod:`postcheck.faces.dlib_model`.
 
 Every detector returns boxes as ``(top, right, bottom, left)`` in the pixels of
 the image it was given (already rotated by EXIF), or of the full photo when it
@@ -22,10 +24,8 @@ process and kept in a module-level cache.
 from __future__ import annotations
 
 import math
-import threading
 from typing import Any
 
-from postcheck.errors import Unavailable
 from postcheck.faces import centerface
 
 Box = tuple[int, int, int, int]  # top, right, bottom, left
@@ -45,9 +45,6 @@ HOG_MIN_PX = 80
 CNN_MIN_PX = 80
 CNN_MAX_PIXELS = 16_000_000
 
-_lock = threading.Lock()
-_models: dict[str, Any] = {}
-
 
 def identity(detector: str) -> str:
     """The detector and model version that face encodings depend on."""
@@ -58,33 +55,6 @@ def work_scale(detector: str, min_face_px: float) -> float:
     """The fraction of a photo's full size the detector needs to see (at most 1):
     CenterFace looks at a reduced copy; dlib's detectors want full resolution."""
     return centerface.scale_for(min_face_px) if detector == "centerface" else 1.0
-
-
-def face_recognition_module() -> Any:
-    """face_recognition (dlib), imported once; :class:`Unavailable` if missing."""
-    fr = _models.get("face_recognition")
-    if fr is None:
-        from PIL import ImageFile
-
-        # face_recognition sets Pillow's LOAD_TRUNCATED_IMAGES = True for the whole
-        # process when imported; a truncated photo must stay unreadable, so the
-        # setting is put back.
-        truncated = ImageFile.LOAD_TRUNCATED_IMAGES
-        try:
-            import face_recognition as fr
-        except ImportError as exc:
-            raise Unavailable(
-                "faces in photos",
-                "install face_recognition and dlib (pip install face_recognition)",
-            ) from exc
-        except SystemExit as exc:  # face_recognition exits when its models package is missing
-            raise Unavailable(
-                "faces in photos", "install face_recognition_models (pip install face_recognition_models)"
-            ) from exc
-        finally:
-            ImageFile.LOAD_TRUNCATED_IMAGES = truncated
-        _models["face_recognition"] = fr
-    return fr
 
 
 def detect(
@@ -128,7 +98,8 @@ def detect_centerface(
 def detect_dlib(rgb: Any, model: str, min_face_px: float = 40) -> list[Box]:
     import cv2
 
-    fr = face_recognition_module()
+    from postcheck.faces.dlib_model import face_locations
+
     h, w = rgb.shape[:2]
     native = HOG_MIN_PX if model == "hog" else CNN_MIN_PX
     factor = native / float(min_face_px)
@@ -138,17 +109,17 @@ def detect_dlib(rgb: Any, model: str, min_face_px: float = 40) -> list[Box]:
         scaled = cv2.resize(
             rgb, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=interpolation
         )
-        found = fr.face_locations(scaled, number_of_times_to_upsample=0, model=model)
+        found = face_locations(scaled, 0, model)
         back = 1.0 / factor
     elif factor <= 1.0:  # faces are large enough: shrink the photo, which is faster
         small = cv2.resize(
             rgb, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA
         )
-        found = fr.face_locations(small, number_of_times_to_upsample=0, model=model)
+        found = face_locations(small, 0, model)
         back = 1.0 / factor
     else:  # dlib upsamples by 2 each time
         ups = max(1, math.ceil(math.log2(factor)))
-        found = fr.face_locations(rgb, number_of_times_to_upsample=ups, model=model)
+        found = face_locations(rgb, ups, model)
         back = 1.0
     boxes = [
         _clip((round(t * back), round(r * back), round(b * back), round(le * back)), w, h)

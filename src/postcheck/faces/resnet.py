@@ -35,8 +35,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from postcheck.errors import Unavailable
-
 Box = tuple[int, int, int, int]  # top, right, bottom, left
 
 CHIP_SIZE = 150
@@ -144,11 +142,9 @@ def load_session(threads: int = 1, source: Path | None = None, root: Path | None
 
 
 def _dlib() -> Any:
-    try:
-        import dlib
-    except ImportError as exc:
-        raise Unavailable("faces in photos", "install dlib (pip install dlib-bin)") from exc
-    return dlib
+    from postcheck.faces.dlib_model import dlib_module
+
+    return dlib_module()
 
 
 def _get(key: str, make: Any) -> Any:
@@ -168,7 +164,9 @@ def _encoder(threads: int) -> Any:
         try:
             return load_session(threads)
         except (ImportError, ModelFormatError):
-            return _dlib().face_recognition_model_v1(str(source_model()))
+            from postcheck.faces.dlib_model import resnet_model
+
+            return resnet_model()
 
     return _get(f"encoder-{threads}", make)
 
@@ -179,8 +177,10 @@ def face_chips(rgb: Any, locations: list[Box]) -> Any:
 
     if not locations:
         return np.zeros((0, CHIP_SIZE, CHIP_SIZE, 3), dtype=np.uint8)
+    from postcheck.faces.dlib_model import landmark_predictor
+
     dlib = _dlib()
-    predictor = _get("landmarks", lambda: dlib.shape_predictor(str(landmark_model())))
+    predictor = landmark_predictor()
     img = np.ascontiguousarray(rgb, dtype=np.uint8)
     shapes = dlib.full_object_detections()
     for top, right, bottom, left in locations:
@@ -218,12 +218,6 @@ def dlib_face_encodings(rgb: Any, locations: list[Box]) -> Any:
     """The same descriptors computed by dlib itself (the reference the tests compare with)."""
     import numpy as np
 
-    dlib = _dlib()
-    model = _get("dlib-encoder", lambda: dlib.face_recognition_model_v1(str(source_model())))
-    predictor = _get("landmarks", lambda: dlib.shape_predictor(str(landmark_model())))
-    img = np.ascontiguousarray(rgb, dtype=np.uint8)
-    out = [
-        model.compute_face_descriptor(img, predictor(img, dlib.rectangle(le, t, r, b)), 1, CHIP_PADDING)
-        for t, r, b, le in locations
-    ]
-    return np.asarray(out, dtype=np.float64).reshape(len(locations), 128)
+    from postcheck.faces.dlib_model import face_encodings
+
+    return face_encodings(np.ascontiguousarray(rgb, dtype=np.uint8), locations)

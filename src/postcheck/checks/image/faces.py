@@ -90,7 +90,6 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     """Faces in the photo: no consent, pupils on personal posts, unknown faces."""
     import numpy as np
 
-    from postcheck.bundled import verify_face_recognition_models
     from postcheck.faces.detector import detect
     from postcheck.faces.encodings import encode
     from postcheck.faces.matching import match_faces
@@ -106,8 +105,6 @@ def faces(item: InputFile, ctx: CheckContext) -> Iterable[Finding]:
     if not register.empty:
         enrolled = _enrolled(ctx, detector)
 
-    if detector in ("hog", "cnn"):  # face_recognition loads every dlib model when imported
-        verify_face_recognition_models()
     loaded = ctx.image(item)
     # detection on the shared reduced copy; boxes come back in full-resolution pixels
     boxes = detect(np.asarray(loaded.reduced), detector, min_px, full_size=loaded.size)
