@@ -4,22 +4,21 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.postcheck-installed
-EXAMPLE := examples/oakfield
 
 .PHONY: demo test eval bench lint format clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "Installing postcheck and its dependencies (the first install compiles dlib: several minutes)..."
+	@echo "Installing postcheck and its dependencies (prebuilt wheels, no compiler: about a minute)..."
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Check the example school's batch of posts. Exit codes 1 (warn) and 2 (block)
-# are the expected results of the demo, not failures of the command.
+# Check the example school's batch of posts (examples/oakfield), as
+# `postcheck demo` does on any system: exit code 0 when it ran, whatever the
+# verdicts (the example posts are meant to pass, warn and block).
 demo: $(STAMP)
-	$(BIN)/postcheck $(EXAMPLE)/posts --config $(EXAMPLE)/postcheck.toml; \
-	  rc=$$?; if [ $$rc -gt 2 ]; then exit $$rc; fi
+	$(BIN)/postcheck demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

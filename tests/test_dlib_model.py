@@ -192,21 +192,3 @@ def test_check_finds_the_pupil_and_loads_only_the_models_it_uses(tmp_path: Path)
     assert report["verdict"] == "block" and proc.returncode == 2, proc.stderr
     loaded = proc.stderr.rsplit("LOADED:", 1)[1].split()[0].split(",")
     assert sorted(set(loaded)) == [dlib_model.RESNET, dlib_model.LANDMARKS_5], loaded
-
-
-def test_version_names_the_face_model_without_loading_dlib() -> None:
-    code = textwrap.dedent(
-        """
-        import sys
-        from postcheck.cli import main
-        sys.argv = ["postcheck", "--version"]
-        try:
-            main()
-        except SystemExit as done:
-            print("EXIT", done.code, "DLIB", "dlib" in sys.modules)
-        """
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "EXIT 0 DLIB False" in out
-    assert f"face_recognition_models {metadata.version('face_recognition_models')}" in out
-    assert f"dlib: dlib-bin {metadata.version('dlib-bin')}" in out

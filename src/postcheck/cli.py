@@ -144,7 +144,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"postcheck {__version__}")
+        from postcheck.faces.dlib_model import describe  # no dlib import: versions from metadata
+
+        typer.echo(f"postcheck {__version__}\n{describe()}")
         raise typer.Exit(0)
 
 
@@ -425,6 +427,10 @@ def _mount_fix() -> None:
 
 _mount_fix()
 mount_approval(app)
+
+from postcheck.cli_demo import demo_command  # noqa: E402
+
+app.command("demo")(demo_command)
 
 
 def main() -> None:
