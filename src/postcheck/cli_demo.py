@@ -27,6 +27,14 @@ def example_folder() -> Path:
     raise Unavailable("the demo", "the example school is missing from this installation; reinstall postcheck")
 
 
+def _shown(folder: Path) -> Path:
+    """``folder`` relative to the current folder when it is inside it (shorter report lines)."""
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
+
+
 def demo_command(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
     output: Annotated[
@@ -43,7 +51,7 @@ def demo_command(
 
     Example: postcheck demo --format html --output demo.html
     """
-    folder = example_folder()
+    folder = _shown(example_folder())
     typer.echo(f"postcheck demo: checking the example school's posts in {folder / 'posts'}", err=True)
     try:
         check(
