@@ -81,3 +81,19 @@ def test_demo_runs_from_an_installed_wheel(tmp_path: Path) -> None:
     verdicts = {post["name"]: post["verdict"] for post in report["posts"]}
     assert set(verdicts) == _post_names()
     assert {"pass", "warn", "block"} <= set(verdicts.values())
+
+
+def test_face_data_is_written_without_os_fchmod(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no os.fchmod before Python 3.13: the private cache must still be
+    written, lock file included."""
+    from postcheck.faces import private
+
+    monkeypatch.delattr(os, "fchmod")
+    target = tmp_path / "faces" / "P001.npy"
+    private.write_private(target, lambda fh: fh.write(b"encodings"))
+    assert target.read_bytes() == b"encodings"
+    assert not list(target.parent.glob(private.TMP_PREFIX + "*"))
+    store = private.FaceStore(tmp_path / "store")
+    with store.locked():
+        pass
+    assert (tmp_path / "store" / private.LOCK).is_file()

@@ -73,12 +73,19 @@ def private_dirs(path: Path) -> None:
             os.chmod(folder, 0o700)
 
 
+def _fchmod_600(fd: int) -> None:
+    """0600 on an open file; Windows has no ``os.fchmod`` before Python 3.13 (there the
+    user profile folder's permissions keep the file private)."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o600)
+
+
 def write_private(path: Path, write: Callable[[Any], None]) -> None:
     """Write ``path`` atomically as a 0600 file (never group- or world-readable)."""
     private_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TMP_PREFIX)  # created 0600
     try:
-        os.fchmod(fd, 0o600)
+        _fchmod_600(fd)
         with os.fdopen(fd, "wb") as fh:
             write(fh)
         os.replace(tmp, path)
@@ -344,7 +351,7 @@ class FaceStore:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | nofollow, 0o600)
             created = True
-            os.fchmod(fd, 0o600)
+            _fchmod_600(fd)
         except FileExistsError:
             try:
                 fd = os.open(path, os.O_RDWR | nofollow)
