@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.postcheck-installed
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "Installing postcheck and its dependencies (prebuilt wheels, no compiler: about a minute)..."
+	@echo "Installing postcheck and its dependencies (prebuilt wheels, no compiler: one to two minutes)..."
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
