@@ -52,7 +52,6 @@ MODELS_PACKAGE = "face_recognition_models"
 LANDMARKS_5 = "shape_predictor_5_face_landmarks.dat"
 RESNET = "dlib_face_recognition_resnet_model_v1.dat"
 CNN_DETECTOR = "mmod_human_face_detector.dat"
-UNUSED = ("shape_predictor_68_face_landmarks.dat",)  # in the package, never loaded here
 
 # face_recognition calls compute_face_descriptor(image, landmarks, num_jitters)
 # with num_jitters=1 (the face sampled once, no random jitter) and dlib's default
@@ -112,11 +111,6 @@ def landmark_predictor() -> Any:
 def resnet_model() -> Any:
     """dlib's face recognition ResNet (``dlib.face_recognition_model_v1``), loaded once."""
     return _model("encoder")
-
-
-def loaded_models() -> list[str]:
-    """The models this process has loaded so far (``hog``, ``cnn``, ``landmarks``, ``encoder``)."""
-    return sorted(_loaded)
 
 
 def face_locations(rgb: Any, upsample: int = 0, model: str = "hog") -> list[Box]:
