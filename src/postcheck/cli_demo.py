@@ -36,7 +36,15 @@ def _shown(folder: Path) -> Path:
 
 
 def demo_command(
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
+    fmt: Annotated[
+        Format | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format (default: from --output's extension, else text).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
@@ -46,10 +54,10 @@ def demo_command(
     """Check the example school that comes with postcheck (a fictional academy).
 
     Runs `postcheck check` on its batch of draft posts with its own config and
-    register, exactly as `make demo` does in a checkout. Exit code 0 when it ran:
-    the example posts are meant to give pass, warn and block verdicts.
+    register (`make demo` runs this command). Exit code 0 when it ran: the example
+    posts are meant to give pass, warn and block verdicts.
 
-    Example: postcheck demo --format html --output demo.html
+    Example: postcheck demo --output demo.html
     """
     folder = _shown(example_folder())
     typer.echo(f"postcheck demo: checking the example school's posts in {folder / 'posts'}", err=True)
