@@ -2,14 +2,12 @@
 of an animated GIF, WebP or PNG, page 2 of a TIFF, image 2 of a HEIC, a JPEG's
 EXIF thumbnail, a picture inside a .docx or an HTML page. Each post is blocked
 with face-no-consent on that part, through the CLI. Real photos of adults from
-the shared face test data (skipped, with the reason, when they or dlib are
-missing)."""
+the shared face test data (skipped, with the reason, when they are missing)."""
 
 from __future__ import annotations
 
 import base64
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -26,8 +24,6 @@ FACES = Path(
 )
 if not (FACES / "people").is_dir():
     pytest.skip(f"face test photos not found in {FACES} (set POSTCHECK_FACES_DIR)", allow_module_level=True)
-if importlib.util.find_spec("face_recognition") is None or importlib.util.find_spec("dlib") is None:
-    pytest.skip("face_recognition (dlib) is not installed", allow_module_level=True)
 
 pytestmark = [pytest.mark.faces, pytest.mark.slow]
 

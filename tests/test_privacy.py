@@ -240,10 +240,6 @@ def test_machine_reports_carry_no_register_name_or_consent_status(cli, tmp_path:
 def _faces_or_skip() -> None:
     if not (FACES_DIR / "people").is_dir():
         pytest.skip(f"shared face photos not found at {FACES_DIR} (set POSTCHECK_FACES_DIR)")
-    import importlib.util
-
-    if importlib.util.find_spec("face_recognition") is None or importlib.util.find_spec("dlib") is None:
-        pytest.skip("face_recognition (dlib) is not installed")
 
 
 @pytest.fixture(scope="module")
