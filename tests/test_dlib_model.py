@@ -159,21 +159,21 @@ def test_check_finds_the_pupil_and_loads_only_the_models_it_uses(tmp_path: Path)
     photo = FACES_DIR / "misc" / "obama-480p.jpg"
     code = textwrap.dedent(
         f"""
-        import atexit, sys
+        import sys
         from pathlib import Path
         import dlib
-        loaded = []
+        def loaded(name):  # printed at once: postcheck ends its process with os._exit
+            print("LOADED:", name, file=sys.stderr, flush=True)
         for name in ("shape_predictor", "face_recognition_model_v1", "cnn_face_detection_model_v1"):
             real = getattr(dlib, name)
             def wrap(path, _real=real):
-                loaded.append(Path(path).name)
+                loaded(Path(path).name)
                 return _real(path)
             setattr(dlib, name, wrap)
         def opened(event, args):
             if event == "open" and str(args[0]).endswith(".dat"):
-                loaded.append(Path(str(args[0])).name)
+                loaded(Path(str(args[0])).name)
         sys.addaudithook(opened)
-        atexit.register(lambda: print("LOADED:", ",".join(sorted(set(loaded))), file=sys.stderr))
         from postcheck.cli import main
         sys.argv = ["postcheck", "check", {str(photo)!r}, "--config", {str(config)!r},
                     "--channel", "official", "--format", "json"]
@@ -190,5 +190,5 @@ def test_check_finds_the_pupil_and_loads_only_the_models_it_uses(tmp_path: Path)
         ("face-no-consent", "P001")
     ], proc.stdout
     assert report["verdict"] == "block" and proc.returncode == 2, proc.stderr
-    loaded = proc.stderr.rsplit("LOADED:", 1)[1].split()[0].split(",")
-    assert sorted(set(loaded)) == [dlib_model.RESNET, dlib_model.LANDMARKS_5], loaded
+    loaded = {line.split()[1] for line in proc.stderr.splitlines() if line.startswith("LOADED: ")}
+    assert loaded == {dlib_model.RESNET, dlib_model.LANDMARKS_5}, proc.stderr

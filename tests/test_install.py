@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -20,19 +19,18 @@ EXAMPLE = REPO / "examples" / "oakfield"
 
 
 def test_version_names_the_face_model_without_loading_dlib() -> None:
-    code = textwrap.dedent(
-        """
-        import sys
-        from postcheck.cli import main
-        sys.argv = ["postcheck", "--version"]
-        try:
-            main()
-        except SystemExit as done:
-            print("EXIT", done.code, "DLIB", "dlib" in sys.modules)
-        """
+    # -X importtime lists every module as it is imported, on stderr
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "postcheck", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert "EXIT 0 DLIB False" in out
+    assert proc.returncode == 0, proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "postcheck.cli" in imported  # the listing works
+    assert not {m for m in imported if m.split(".")[0] in ("dlib", "_dlib_pybind11", "numpy", "cv2")}
+    out = proc.stdout
     assert "face model: face_recognition's" in out
     assert f"face_recognition_models {metadata.version('face_recognition_models')}" in out
     assert f"dlib: dlib-bin {metadata.version('dlib-bin')}" in out
