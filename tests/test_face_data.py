@@ -223,6 +223,23 @@ def test_a_file_the_cache_did_not_write_is_never_overwritten(school: Path) -> No
     assert (faces / "index.json").read_text() == "my own index"
 
 
+def test_a_lock_file_the_cache_did_not_write_is_refused(
+    school: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lock file that no postcheck process lists is not one being created by
+    another enrolment: after the short wait for its creator, it is refused."""
+    faces = enrol(school)
+    (faces / private.LOCK).unlink()
+    (faces / private.LOCK).write_text("")
+    os.chmod(faces / private.LOCK, 0o600)
+    data = json.loads((faces / private.MANIFEST).read_text())
+    data["files"].remove(private.LOCK)
+    (faces / private.MANIFEST).write_text(json.dumps(data))
+    monkeypatch.setattr(private, "LOCK_LISTED_WITHIN", 0.1)
+    code, _out, err = run("register", "enrol", "--config", school / "postcheck.toml")
+    _one_line_78(code, err, ".lock", "not written by postcheck")
+
+
 def test_a_manifest_naming_files_outside_the_folder_deletes_nothing_there(school: Path) -> None:
     faces = enrol(school)
     outside = school / "cache" / "precious.txt"

@@ -34,6 +34,7 @@ import json
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -42,6 +43,7 @@ from postcheck.errors import ConfigError
 
 MANIFEST = ".postcheck-manifest.json"
 LOCK = ".lock"
+LOCK_LISTED_WITHIN = 2.0  # seconds a new lock file may go unlisted (its creator lists it)
 TMP_PREFIX = ".postcheck-tmp-"
 MANIFEST_VERSION = 1
 # dlib's face descriptors have an L2 norm of 1.30-1.53 (40 faces of the shared
@@ -335,6 +337,25 @@ class FaceStore:
             return valid_encodings(arr[None, :], 1, path)[0]
         return valid_encodings(arr.reshape(-1, 128) if arr.size == 0 else arr, rows, path)
 
+    def _acquire(self, fd: int, created: bool) -> None:
+        """Take the lock on ``fd`` and read the manifest afresh. A lock file that
+        another process has just created is listed by that process once it holds
+        the lock, so a lock file not (yet) listed is waited for, briefly."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: atomic writes still keep files whole
+            self._load(again=True)
+            return
+        deadline = time.monotonic() + LOCK_LISTED_WITHIN
+        while True:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self._load(again=True)  # another process may have changed it while we waited
+            assert self._files is not None
+            if created or LOCK in self._files or time.monotonic() > deadline:
+                return
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            time.sleep(0.02)
+
     @contextlib.contextmanager
     def locked(self, modes: bool = True) -> Iterator[None]:
         """Hold the cache's lock (serialising enrolment and purging between
@@ -359,13 +380,7 @@ class FaceStore:
                 raise UnsafeFaceData(_unsafe(path, False) or f"cannot open {path}") from None
             created = False
         try:
-            try:
-                import fcntl
-
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            except ImportError:  # pragma: no cover - Windows: atomic writes still keep files whole
-                pass
-            self._load(again=True)  # another process may have changed it while we waited
+            self._acquire(fd, created)
             assert self._files is not None
             if not created and LOCK not in self._files:
                 raise UnsafeFaceData(f"{path} was not written by postcheck: it will not use it")
