@@ -173,3 +173,40 @@ def test_misfortune_is_not_criticism() -> None:
         "Did you know 1 in 6 people in the UK have hearing loss? Our pupils learnt to sign.",
     ):
         assert run(adverse_comment, text) == []
+
+
+# --- adverse comment: ridicule ----------------------------------------------------------
+
+RIDICULE = [
+    ("We were all laughing at Year 9's attempt at a fire drill.", None),
+    ("I made fun of my tutor group's spelling in the staffroom.", None),
+    ("Look at the kids' handwriting lol", None),
+    ("Honestly, this girl's accent. I'm crying laughing.", "attack"),
+    ("Can't believe this boy's haircut 🤣", "attack"),
+    ("One lad in my class has turned up with a new haircut. His hair 😂", None),
+]
+
+
+@pytest.mark.parametrize(("text", "variant"), RIDICULE)
+def test_the_author_mocking_pupils_is_an_adverse_comment(text: str, variant: str | None) -> None:
+    found = [f for f in run(adverse_comment, text) if "ridicule" in f.message]
+    assert [f.variant for f in found] == [variant], text
+    assert "ridicule:" in found[0].message and "about" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The children couldn't stop laughing at the magician.",
+        "In our anti-bullying assembly we talked about why we should never make fun of others.",
+        "I mocked up a new timetable for Year 7.",
+        "Good luck to our Year 11s in their mocks this week!",
+        "Year 4 had us in stitches with their panto!",
+        "We laughed at the jokes in the pantomime.",
+        "Her handwriting has come on so much this year!",
+        "Don't laugh at me, but I forgot the register again lol",
+        "Not one of us could stop smiling at the nativity: their singing was beautiful.",
+    ],
+)
+def test_laughter_and_mocking_words_not_aimed_at_the_community(text: str) -> None:
+    assert run(adverse_comment, text) == []

@@ -184,7 +184,7 @@ _PEOPLE = re.compile(
 )
 
 
-def _target(a: TextAnalysis, s: Sentence, people_only: bool = False) -> tuple[str | None, bool]:
+def target_of(a: TextAnalysis, s: Sentence, people_only: bool = False) -> tuple[str | None, bool]:
     """What a sentence is about: (the words, whether an identifiable person). With
     ``people_only``, only people count (a class, parents, a named person), not the
     school or the Trust."""
@@ -205,7 +205,7 @@ def _target(a: TextAnalysis, s: Sentence, people_only: bool = False) -> tuple[st
     return None, False
 
 
-def _educational(text: str) -> bool:
+def educational(text: str) -> bool:
     return bool(_rx("educational").search(text))
 
 
@@ -216,12 +216,12 @@ def _aimed(a: TextAnalysis) -> list[Hit]:
     previous: str | None = None
     for s in a.sentences:
         sent = a.text[s.start : s.end]
-        target, individual = _target(a, s, people_only=True)
+        target, individual = target_of(a, s, people_only=True)
         if target is None and previous is not None and re.search(r"\b(?:they|them|these)\b", sent, re.I):
             target = previous  # "they" continues the previous sentence's people
         previous = target
         group = _rx("groups").search(sent)
-        if group is not None and not _educational(sent):
+        if group is not None and not educational(sent):
             pred = _rx("predicates").search(sent)
             if pred is not None:
                 why = f"a derogatory generalisation about {group.group()!r} ({pred.group()!r})"
@@ -250,7 +250,7 @@ def _said_of_someone(sent: str, at: int) -> bool:
     """A dehumanising word or an insult is said of someone: a link word ("are", "like",
     "a bunch of") within three words before it, not of the author, not negated."""
     before = " ".join(re.findall(r"[\w']+", sent[:at].lower())[-3:])
-    if not before or _SELF.search(before) or _negated(sent, at):
+    if not before or _SELF.search(before) or negated(sent, at):
         return False
     return bool(_links().search(before + " "))
 
@@ -267,7 +267,7 @@ _NEGATION = re.compile(
 )
 
 
-def _negated(sent: str, at: int) -> bool:
+def negated(sent: str, at: int) -> bool:
     return bool(_NEGATION.search(sent[:at]))
 
 
@@ -322,7 +322,7 @@ def _classified(a: TextAnalysis, threshold: float, taken: list[Hit]) -> list[Hit
         if score < threshold:
             continue
         s = sents[i]
-        target, individual = _target(a, s, people_only=True)
+        target, individual = target_of(a, s, people_only=True)
         if target is None and score < CLASSIFIER_ALONE:
             continue
         about = f" about {target!r}" if target else ""
@@ -354,7 +354,7 @@ def _adverse(a: TextAnalysis, offensive: list[Hit]) -> list[Hit]:
     previous: tuple[str | None, bool] = (None, False)
     for s in a.sentences:
         sent = a.text[s.start : s.end]
-        target, individual = _target(a, s)
+        target, individual = target_of(a, s)
         if target is None and previous[0] is not None:
             # "they" continues the previous sentence's subject, "she" its person
             if (_HE_SHE if previous[1] else _THEY).search(sent):
@@ -384,11 +384,11 @@ def _adverse_in(
         why = f"offensive language ({h.layer}: {h.words!r}) in a sentence about {target!r}"
         return Hit(h.start, h.end, "offensive", h.words, why, target, individual or h.discriminatory)
     m = _attack_rx().search(sent)
-    if m is not None and not _negated(sent, m.start()):
+    if m is not None and not negated(sent, m.start()):
         why = f"a personal attack or defamatory word ({m.group()!r}) about {target!r}"
         return Hit(s.start + m.start(), s.start + m.end(), "attack", m.group(), why, target, individual)
     c = _rx("criticism").search(sent)
-    if c is not None and not _negated(sent, c.start()):
+    if c is not None and not negated(sent, c.start()):
         why = f"criticism ({c.group()!r}) of {target!r}"
         return Hit(s.start + c.start(), s.start + c.end(), "criticism", c.group(), why, target, False)
     return None
@@ -406,4 +406,4 @@ def language(a: TextAnalysis, threshold: float) -> Language:
 def criticism(text: str) -> bool:
     """Whether ``text`` has a word of criticism (``offence.toml``), not negated."""
     m = _rx("criticism").search(text)
-    return m is not None and not _negated(text, m.start())
+    return m is not None and not negated(text, m.start())

@@ -85,6 +85,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "text/adverse.toml": {
         "attack": (STR_LIST, True),
+        "mockery": (STR_LIST, True),
+        "laughter": (STR_LIST, True),
+        "features": (STR_LIST, True),
     },
 }
 

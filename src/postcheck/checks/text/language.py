@@ -16,6 +16,7 @@ from postcheck.rules import Rule, Variant
 from postcheck.text.analysis import TextAnalysis
 from postcheck.text.base import TextContext, finding
 from postcheck.text.offence import Language, language
+from postcheck.text.ridicule import ridicule
 
 OFFENSIVE_LANGUAGE = Rule(
     "offensive-language",
@@ -63,7 +64,9 @@ ADVERSE_COMMENT = Rule(
         "offensive-language layers aimed at the community. Attack words or offensive language about an "
         'identifiable person, and a discriminatory remark in a post about the community, are the "attack" '
         "variant, which the packs block; criticism of a group or a decision is a warning for a person to "
-        'look at. Misfortune is not criticism ("sadly sports day was cancelled", "hearing loss").'
+        'look at. Misfortune is not criticism ("sadly sports day was cancelled", "hearing loss"). The '
+        'author mocking someone of the community ("we were all laughing at Year 9", "can\'t stop '
+        'laughing" about "this student\'s name") is ridicule: of one person, the attack variant.'
     ),
     why=(
         "staff must not post derogatory, defamatory or hurtful remarks about the Trust community or "
@@ -84,7 +87,14 @@ RULES = (OFFENSIVE_LANGUAGE, ADVERSE_COMMENT)
 
 def _layers(a: TextAnalysis, ctx: TextContext) -> Language:
     threshold = float(ctx.config.get("text.offensive_threshold"))
-    return a.cached(f"language:{threshold}", lambda: language(a, threshold))
+    return a.cached(f"language:{threshold}", lambda: _with_ridicule(a, language(a, threshold)))
+
+
+def _with_ridicule(a: TextAnalysis, found: Language) -> Language:
+    """Add ridicule to the adverse comments, in the sentences that have none yet."""
+    taken = {i for i, s in enumerate(a.sentences) for h in found.adverse if s.start <= h.start < s.end}
+    adverse = sorted((*found.adverse, *ridicule(a, taken)), key=lambda h: h.start)
+    return Language(found.offensive, tuple(adverse))
 
 
 _ADVICE = {
@@ -117,7 +127,7 @@ def offensive_language(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
 def adverse_comment(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
     """Negative remarks about the Trust community; personal attacks."""
     for h in _layers(a, ctx).adverse:
-        attack = (h.individual and h.layer in ("attack", "offensive")) or (
+        attack = (h.individual and h.layer in ("attack", "offensive", "ridicule")) or (
             h.layer == "offensive" and h.individual
         )
         if attack:

@@ -1,0 +1,108 @@
+"""Ridicule: the author mocking a pupil or a group of the Trust community.
+
+Two shapes, both layers of ``adverse-comment`` (``ridicule``):
+
+* a mocking verb aimed at someone of the community ("we were all laughing at him",
+  "I made fun of Year 9's spelling"), said by the author (a first-person subject or
+  the author's laughter in the sentence), not negated ("never make fun of") and not
+  a lesson about it ("our anti-bullying assembly on why we don't mock others");
+* the author's laughter ("I can't stop laughing", "lol", "😂") within
+  :data:`~postcheck.text.thresholds.PRONOUN_REACH` sentences of a child's personal
+  feature ("this student's name", "his accent", "their handwriting").
+
+Mocking one person of the community (a named person, "him", "her"), or laughing
+at the feature of one child named as such ("this student's name"), is an attack
+on an identifiable person: the blocking ``attack`` variant. A class, a year
+group, "their", or "his"/"her" feature (possibly an adult's) is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from postcheck.text import vocab
+from postcheck.text.analysis import Sentence, TextAnalysis
+from postcheck.text.community import phrase_regex
+from postcheck.text.offence import Hit, educational, negated, target_of
+from postcheck.text.thresholds import PRONOUN_REACH
+
+_VOCAB = "text/adverse.toml"
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|we|we're|we've|we'd)\b", re.I)  # the subject
+_NOT_MOCKERY = re.compile(r"^\s*up\b", re.I)  # "mocked up a timetable"
+_OBJECT = re.compile(r"^\W*(him|her|them|this \w+|that \w+)\b", re.I)
+_CHILD = r"(?:student|pupil|kid|child|boy|girl|lad|learner|toddler|baby)"
+_CHILD_OWNER = rf"(?:this|that|a|one) {_CHILD}'s"
+_PLURAL = r"(?:students|pupils|kids|children|boys|girls|lads|learners|class|year \d+|form)"
+
+
+@cache
+def _rx(name: str) -> re.Pattern[str]:
+    return phrase_regex(tuple(vocab.table(_VOCAB)[name]))  # type: ignore[arg-type]
+
+
+@cache
+def _feature() -> re.Pattern[str]:
+    """A child's feature with its owner: group 1 the owner, group 2 the feature."""
+    features = "|".join(re.escape(w) for w in vocab.table(_VOCAB)["features"])  # type: ignore[union-attr]
+    owner = rf"({_CHILD_OWNER}|his|her|their|the {_PLURAL}'?s?'?)"
+    return re.compile(rf"\b{owner}\s+(?:[a-z]+\s+)?({features})\b", re.I)
+
+
+def ridicule(a: TextAnalysis, taken: set[int]) -> list[Hit]:
+    """Ridicule hits, one a sentence, skipping the sentences (by index) in ``taken``."""
+    hits: list[Hit] = []
+    laughs = [_laughter(a, s) for s in a.sentences]
+    for i, s in enumerate(a.sentences):
+        if i in taken:
+            continue
+        hit = _mocking(a, s, laughs[i] is not None, a.sentences[i - 1] if i else None)
+        if hit is None:
+            hit = _feature_laughed_at(a, i, laughs)
+        if hit is not None:
+            hits.append(hit)
+    return hits
+
+
+def _laughter(a: TextAnalysis, s: Sentence) -> re.Match[str] | None:
+    sent = a.text[s.start : s.end]
+    m = _rx("laughter").search(sent)
+    return None if m is None or negated(sent, m.start()) else m
+
+
+def _mocking(a: TextAnalysis, s: Sentence, laughing: bool, before: Sentence | None) -> Hit | None:
+    sent = a.text[s.start : s.end]
+    m = _rx("mockery").search(sent)
+    if m is None or _NOT_MOCKERY.match(sent[m.end() :]) or negated(sent, m.start()) or educational(sent):
+        return None
+    if not (laughing or _FIRST_PERSON.search(sent[: m.start()])):
+        return None
+    target, individual = target_of(a, s, people_only=True)
+    obj = _OBJECT.match(sent[m.end() :])
+    if target is None and obj is not None and before is not None:
+        target, individual = target_of(a, before, people_only=True)
+        individual = individual or obj.group(1).lower() in ("him", "her")
+    if target is None:
+        return None
+    why = f"mocking words ({m.group()!r}) about {target!r}"
+    return Hit(s.start + m.start(), s.start + m.end(), "ridicule", m.group(), why, target, individual)
+
+
+def _feature_laughed_at(a: TextAnalysis, i: int, laughs: list[re.Match[str] | None]) -> Hit | None:
+    """The author's laughter in sentence ``i`` about a child's feature nearby."""
+    laugh = laughs[i]
+    if laugh is None:
+        return None
+    s = a.sentences[i]
+    lo, hi = max(0, i - PRONOUN_REACH), min(len(a.sentences), i + PRONOUN_REACH + 1)
+    for near in a.sentences[lo:hi]:
+        sent = a.text[near.start : near.end]
+        f = _feature().search(sent)
+        if f is None or educational(sent):
+            continue
+        # one child named as such is identifiable; "his", "her" may be an adult's
+        individual = bool(re.match(_CHILD_OWNER, f.group(1), re.I))
+        why = f"laughter ({laugh.group()!r}) about {f.group()!r}"
+        start = s.start + laugh.start()
+        return Hit(start, s.start + laugh.end(), "ridicule", laugh.group(), why, f.group(), individual)
+    return None
