@@ -17,6 +17,7 @@ from functools import cache
 
 from postcheck.text import vocab
 from postcheck.text.index import TrustNames
+from postcheck.text.phrases import Phrases, first_words
 from postcheck.text.thresholds import LOWER_CASE_DRAFT
 from postcheck.text.tokens import Tok
 
@@ -49,19 +50,22 @@ class Mention:
     kind: str
 
 
-def phrase_regex(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for phrases with placeholders; spaces match spaces or hyphens."""
+def phrase_regex(phrases: tuple[str, ...], ignore_case: bool = True) -> Phrases:
+    """One regex for phrases with placeholders; spaces match spaces or hyphens.
+    Compiled when first needed by a text that could match (:mod:`postcheck.text.phrases`)."""
     parts = []
     for p in sorted(set(phrases), key=len, reverse=True):
         body = r"[\s\-]+".join(re.escape(w) for w in p.split())
         for key, rx in _PLACEHOLDERS.items():
             body = body.replace(re.escape(key), rx)
         parts.append(body)
-    return re.compile(r"(?<![\w@#])(?:" + "|".join(parts) + r")(?![\w])", re.IGNORECASE)
+    pattern = r"(?<![\w@#])(?:" + "|".join(parts) + r")(?![\w])"
+    firsts = first_words(phrases) if ignore_case else None
+    return Phrases(pattern, re.IGNORECASE if ignore_case else 0, firsts)
 
 
 @cache
-def patterns(list_name: str) -> re.Pattern[str]:
+def patterns(list_name: str) -> Phrases:
     return phrase_regex(tuple(vocab.table(_VOCAB)[list_name]))
 
 

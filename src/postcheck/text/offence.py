@@ -34,6 +34,7 @@ from functools import cache
 from postcheck.text import vocab
 from postcheck.text.analysis import Sentence, TextAnalysis
 from postcheck.text.community import phrase_regex
+from postcheck.text.phrases import Phrases
 from postcheck.text.thresholds import CLASSIFIER_ALONE, CLASSIFIER_GATE_VALENCE
 
 _VOCAB = "text/offence.toml"
@@ -69,7 +70,7 @@ def _table() -> dict[str, object]:
 
 
 @cache
-def _rx(name: str) -> re.Pattern[str]:
+def _rx(name: str) -> Phrases:
     return phrase_regex(tuple(_table()[name]))  # type: ignore[arg-type]
 
 
@@ -109,7 +110,7 @@ def _innocent(text: str, start: int, end: int, word: str) -> bool:
 
 
 @cache
-def word_lists() -> tuple[frozenset[str], frozenset[str], re.Pattern[str] | None, re.Pattern[str] | None]:
+def word_lists() -> tuple[frozenset[str], frozenset[str], Phrases | None, Phrases | None]:
     """(single offensive words, slurs, multi-word regex, innocent-phrase regex)."""
     import importlib.util
     from pathlib import Path
@@ -342,7 +343,7 @@ _HE_SHE = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 
 
 @cache
-def _attack_rx() -> re.Pattern[str]:
+def _attack_rx() -> Phrases:
     return phrase_regex(tuple(vocab.table("text/adverse.toml")["attack"]))
 
 

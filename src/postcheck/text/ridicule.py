@@ -25,6 +25,7 @@ from postcheck.text import vocab
 from postcheck.text.analysis import Sentence, TextAnalysis
 from postcheck.text.community import phrase_regex
 from postcheck.text.offence import Hit, educational, negated, target_of
+from postcheck.text.phrases import Phrases
 from postcheck.text.thresholds import PRONOUN_REACH
 
 _VOCAB = "text/adverse.toml"
@@ -37,7 +38,7 @@ _PLURAL = r"(?:students|pupils|kids|children|boys|girls|lads|learners|class|year
 
 
 @cache
-def _rx(name: str) -> re.Pattern[str]:
+def _rx(name: str) -> Phrases:
     return phrase_regex(tuple(vocab.table(_VOCAB)[name]))  # type: ignore[arg-type]
 
 

@@ -21,6 +21,7 @@ from postcheck.text import vocab
 from postcheck.text.analysis import TextAnalysis
 from postcheck.text.base import TextContext, finding
 from postcheck.text.community import phrase_regex
+from postcheck.text.phrases import Phrases
 from postcheck.text.thresholds import PRONOUN_REACH
 
 CONFIDENTIAL_INFO = Rule(
@@ -58,12 +59,12 @@ RULES = (CONFIDENTIAL_INFO,)
 class _Group:
     name: str
     label: str
-    terms: re.Pattern[str] | None
-    exact: re.Pattern[str] | None
+    terms: Phrases | None
+    exact: Phrases | None
     person: bool
-    also: tuple[re.Pattern[str], ...]
-    unless: re.Pattern[str] | None
-    benign: re.Pattern[str] | None
+    also: tuple[Phrases, ...]
+    unless: Phrases | None
+    benign: Phrases | None
     window: int = 0
 
 
@@ -73,15 +74,14 @@ def _plurals(terms: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _rx(words: list[str] | tuple[str, ...], case: bool = False) -> re.Pattern[str] | None:
+def _rx(words: list[str] | tuple[str, ...], case: bool = False) -> Phrases | None:
     if not words:
         return None
-    rx = phrase_regex(tuple(words))
-    return re.compile(rx.pattern) if case else rx
+    return phrase_regex(tuple(words), ignore_case=not case)
 
 
 @cache
-def _groups() -> tuple[tuple[_Group, ...], re.Pattern[str] | None]:
+def _groups() -> tuple[tuple[_Group, ...], Phrases | None]:
     data = vocab.table("text/confidential.toml")
     groups = []
     for g in data["group"]:
@@ -106,7 +106,7 @@ _PRONOUN = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)\b", re.IGN
 _PENDING = re.compile(r"\b(?:until|till|before|when|once|unless)\s+(?:the\s+|it\s+|our\s+|they\s+)?$", re.I)
 
 
-def _vetoed(unless: re.Pattern[str], text: str) -> bool:
+def _vetoed(unless: Phrases, text: str) -> bool:
     return any(not _PENDING.search(text[: m.start()]) for m in unless.finditer(text))
 
 
