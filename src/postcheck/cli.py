@@ -18,7 +18,16 @@ from typer.core import TyperGroup
 
 from postcheck import __version__
 from postcheck.cli_approval import ReceiptOpt, mount_approval
-from postcheck.cli_options import ApprovalOpt, ChannelOpt, ConfigOpt, Group, GroupOpt, PolicyOpt
+from postcheck.cli_options import (
+    ApprovalOpt,
+    ChannelOpt,
+    ConfigOpt,
+    FormatOpt,
+    Group,
+    GroupOpt,
+    PolicyOpt,
+    QuietOpt,
+)
 from postcheck.errors import (
     EXIT_BLOCK,
     EXIT_CONFIG,
@@ -160,15 +169,6 @@ def _root(
     """Check a social media post against your school's policy before it is published."""
 
 
-class Format(StrEnum):
-    text = "text"
-    json = "json"
-    sarif = "sarif"
-    github = "github"
-    junit = "junit"
-    html = "html"
-
-
 class FailOn(StrEnum):
     warn = "warn"
     block = "block"
@@ -237,15 +237,7 @@ def check(
     policy: PolicyOpt = None,
     config: ConfigOpt = None,
     group: GroupOpt = Group.post,
-    fmt: Annotated[
-        Format | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Report format (default: from --output's extension, else text).",
-            show_default=False,
-        ),
-    ] = None,
+    fmt: FormatOpt = None,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -273,7 +265,7 @@ def check(
         FailOn, typer.Option("--fail-on", help="Lowest verdict that gives a non-zero exit code.")
     ] = FailOn.warn,
     approval: ApprovalOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per post.")] = False,
+    quiet: QuietOpt = False,
     jobs: Annotated[
         int, typer.Option("--jobs", "-j", min=1, max=64, help="Worker processes for a batch.")
     ] = 1,

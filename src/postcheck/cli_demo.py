@@ -12,7 +12,8 @@ from typing import Annotated
 
 import typer
 
-from postcheck.cli import FailOn, Format, check
+from postcheck.cli import FailOn, check
+from postcheck.cli_options import FormatOpt, QuietOpt
 from postcheck.errors import Unavailable
 
 EXAMPLE = ("examples", "oakfield")
@@ -36,20 +37,12 @@ def _shown(folder: Path) -> Path:
 
 
 def demo_command(
-    fmt: Annotated[
-        Format | None,
-        typer.Option(
-            "--format",
-            "-f",
-            help="Report format (default: from --output's extension, else text).",
-            show_default=False,
-        ),
-    ] = None,
+    fmt: FormatOpt = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the --output file if it exists.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="One line per post.")] = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Check the example school that comes with postcheck (a fictional academy).
 

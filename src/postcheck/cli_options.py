@@ -14,6 +14,15 @@ class Channel(StrEnum):
     official = "official"
 
 
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
+    html = "html"
+
+
 class Group(StrEnum):
     post = "post"
     stem = "stem"
@@ -51,3 +60,13 @@ ApprovalOpt = Annotated[
         "--approval", help="Reference of the Head Teacher's authorisation; waives approvable rules."
     ),
 ]
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Report format (default: from --output's extension, else text).",
+        show_default=False,
+    ),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="One line per post.")]
