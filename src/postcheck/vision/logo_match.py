@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-WORK_SIDE = 1600  # photos are searched at most this large (longest side)
+WORK_SIDE = 1280  # photos are searched at most this large (longest side): see docs/images.md
 LOGO_SIDES = (480, 240, 120)  # the logo's pyramid
 PHOTO_FEATURES = 8000
 RATIO = 0.8
