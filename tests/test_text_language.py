@@ -206,6 +206,8 @@ def test_the_author_mocking_pupils_is_an_adverse_comment(text: str, variant: str
         "Her handwriting has come on so much this year!",
         "Don't laugh at me, but I forgot the register again lol",
         "Not one of us could stop smiling at the nativity: their singing was beautiful.",
+        "Meet our new class hamster! Her name is Nibbles 😂",
+        "Our class bear came home with Isla this weekend, his name is Barnaby lol",
     ],
 )
 def test_laughter_and_mocking_words_not_aimed_at_the_community(text: str) -> None:

@@ -30,6 +30,8 @@ from postcheck.text.thresholds import PRONOUN_REACH
 
 _VOCAB = "text/adverse.toml"
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|we|we're|we've|we'd)\b", re.I)  # the subject
+# "her name is Nibbles": a name introduced, not laughed at
+_INTRODUCTION = re.compile(r"\s+(?:is|was|'s)\s+[A-Z]")
 _NOT_MOCKERY = re.compile(r"^\s*up\b", re.I)  # "mocked up a timetable"
 _OBJECT = re.compile(r"^\W*(him|her|them|this \w+|that \w+)\b", re.I)
 _CHILD = r"(?:student|pupil|kid|child|boy|girl|lad|learner|toddler|baby)"
@@ -99,7 +101,7 @@ def _feature_laughed_at(a: TextAnalysis, i: int, laughs: list[re.Match[str] | No
     for near in a.sentences[lo:hi]:
         sent = a.text[near.start : near.end]
         f = _feature().search(sent)
-        if f is None or educational(sent):
+        if f is None or educational(sent) or _INTRODUCTION.match(sent[f.end() :]):
             continue
         # one child named as such is identifiable; "his", "her" may be an adult's
         individual = bool(re.match(_CHILD_OWNER, f.group(1), re.I))
