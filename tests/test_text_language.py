@@ -178,7 +178,8 @@ def test_misfortune_is_not_criticism() -> None:
 # --- adverse comment: ridicule ----------------------------------------------------------
 
 RIDICULE = [
-    ("We were all laughing at Year 9's attempt at a fire drill.", None),
+    ("We were all laughing at Year 9 during the fire drill.", None),
+    ("One boy in 6B kept falling over. We were all laughing at him.", "attack"),
     ("I made fun of my tutor group's spelling in the staffroom.", None),
     ("Look at the kids' handwriting lol", None),
     ("Honestly, this girl's accent. I'm crying laughing.", "attack"),
@@ -207,6 +208,10 @@ def test_the_author_mocking_pupils_is_an_adverse_comment(text: str, variant: str
         "Don't laugh at me, but I forgot the register again lol",
         "Not one of us could stop smiling at the nativity: their singing was beautiful.",
         "Meet our new class hamster! Her name is Nibbles 😂",
+        "We laughed at Year 6's brilliant sketch at the talent show.",
+        "We all laughed at Mr Jones's terrible jokes in assembly today!",
+        "We were laughing at ourselves after the staff netball match.",
+        "Staff vs pupils football: we made fun of our own terrible kit!",
         "Our class bear came home with Isla this weekend, his name is Barnaby lol",
     ],
 )
