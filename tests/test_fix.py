@@ -23,17 +23,15 @@ from conftest import FACES_DIR, School, school_toml
 from postcheck.config import load_config
 from postcheck.errors import UsageError
 from postcheck.fix import (
-    REMOVED,
     carries_name,
     cover,
     faces_to_cover,
-    fix_draft_text,
     fix_photo_bytes,
     fix_posts,
     head_region,
-    shorten_name,
     write_new,
 )
+from postcheck.fix_text import REMOVED, fix_draft_text, shorten_name
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import load_policy
 from postcheck.register import load_register
