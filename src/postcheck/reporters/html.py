@@ -436,7 +436,7 @@ def _small_copy(path: Any, longest: int) -> tuple[Any, tuple[int, int]] | None:
 def _blur_faces(small: Any, full: tuple[int, int], boxes: Sequence[tuple[int, int, int, int]]) -> None:
     """Blur each face box (full-size coordinates) over the whole head in ``small``,
     in place, as ``postcheck fix --cover blur`` does."""
-    from postcheck.fix import cover, head_region
+    from postcheck.fix_photo import cover, head_region
 
     sx, sy = small.width / max(1, full[0]), small.height / max(1, full[1])
     for box in boxes:
