@@ -22,7 +22,8 @@ from PIL import Image, ImageCms, ImageDraw
 from conftest import FACES_DIR, School, school_toml
 from postcheck.config import load_config
 from postcheck.errors import UsageError
-from postcheck.fix import carries_name, fix_posts, write_new
+from postcheck.fix import fix_posts
+from postcheck.fix_outputs import carries_name, write_new
 from postcheck.fix_photo import cover, faces_to_cover, fix_photo_bytes, head_region
 from postcheck.fix_text import REMOVED, fix_draft_text, shorten_name
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
