@@ -22,18 +22,10 @@ from PIL import Image, ImageCms, ImageDraw
 from conftest import FACES_DIR, School, school_toml
 from postcheck.config import load_config
 from postcheck.errors import UsageError
-from postcheck.fix import (
-    REMOVED,
-    carries_name,
-    cover,
-    faces_to_cover,
-    fix_draft_text,
-    fix_photo_bytes,
-    fix_posts,
-    head_region,
-    shorten_name,
-    write_new,
-)
+from postcheck.fix import fix_posts
+from postcheck.fix_outputs import carries_name, write_new
+from postcheck.fix_photo import cover, faces_to_cover, fix_photo_bytes, head_region
+from postcheck.fix_text import REMOVED, fix_draft_text, shorten_name
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import load_policy
 from postcheck.register import load_register
@@ -323,7 +315,7 @@ def test_which_faces_are_covered(school: School) -> None:
 
 
 def test_text_and_logo_boxes_are_covered_but_not_faces_twice() -> None:
-    from postcheck.fix import texts_to_cover
+    from postcheck.fix_photo import texts_to_cover
 
     findings = [
         Finding("face-unknown", "face", "p.jpg", box=(1, 2, 3, 0)),

@@ -17,7 +17,8 @@ from PIL import Image, ImageDraw
 
 from postcheck.model import FaceBox, Finding, InputFile, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import load_policy
-from postcheck.reporters.html import THUMB_MAX, THUMB_MAX_BATCH, highlight, render_html
+from postcheck.reporters.html import highlight, render_html
+from postcheck.reporters.html_photos import THUMB_MAX, THUMB_MAX_BATCH
 
 CHROMIUM = Path("/usr/bin/chromium")
 MAGENTA = (230, 0, 230)

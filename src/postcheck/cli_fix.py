@@ -1,8 +1,9 @@
 """``postcheck fix``: safe copies of what can be made safe.
 
 Mounted by :mod:`postcheck.cli` as ``postcheck fix``. Only Typer is imported
-here; the work (and Pillow) lives in :mod:`postcheck.fix` and is imported when
-the command runs.
+here; the work lives in :mod:`postcheck.fix` (the run), :mod:`postcheck.fix_text`
+(drafts), :mod:`postcheck.fix_photo` (photos, with Pillow) and
+:mod:`postcheck.fix_outputs` (names and safe writing), imported when the command runs.
 """
 
 from __future__ import annotations
