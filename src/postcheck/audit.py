@@ -63,11 +63,30 @@ def _connect(path: Path, create: bool) -> Iterator[sqlite3.Connection]:
         touch_private(path)  # 0600 before SQLite opens it; SQLite gives -wal and -shm the same mode
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        _wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         yield conn
     finally:
         conn.close()
+
+
+def _wal(conn: sqlite3.Connection) -> None:
+    """Put the trail in WAL mode (a setting kept in the file). Changing the mode
+    needs the database to itself, and SQLite answers "database is locked" at once,
+    without waiting, while another process holds it (two first writers racing), so
+    the change is retried until the busy timeout."""
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def record_hash(seq: int, time: str, command: str, verdict: str | None, data: str, prev: str) -> str:
