@@ -17,7 +17,7 @@ import typer
 
 from postcheck import __version__
 from postcheck.cli_approval import ReceiptOpt, mount_approval
-from postcheck.cli_group import DefaultCommandGroup, _err_console
+from postcheck.cli_group import DefaultCommandGroup, err_console
 from postcheck.cli_options import (
     ApprovalOpt,
     ChannelOpt,
@@ -99,7 +99,7 @@ def load_session(
     config = resolve_config(config_path)
     if config.path is None:
         pack_note = "" if policy else "the generic policy, "
-        _err_console().print(
+        err_console().print(
             f"[yellow]postcheck: no postcheck.toml found:[/] using {pack_note}no consent register and no "
             "Trust details, so every face is unknown. Run `postcheck init` to set up your school.",
             soft_wrap=True,

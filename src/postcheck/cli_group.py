@@ -48,7 +48,7 @@ class DefaultCommandGroup(TyperGroup):
         return code
 
 
-def _err_console() -> Any:
+def err_console() -> Any:
     from rich.console import Console
 
     return Console(stderr=True, highlight=False)
@@ -57,7 +57,7 @@ def _err_console() -> Any:
 def error_line(message: str, hint: str | None = None) -> None:
     from postcheck.display import markup_safe
 
-    console = _err_console()
+    console = err_console()
     console.print(f"[bold red]postcheck: error:[/] {markup_safe(message)}", markup=True, soft_wrap=True)
     if hint:
         console.print(f"  {markup_safe(hint)}", soft_wrap=True)

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from postcheck.errors import UnreadableInput, UsageError
-from postcheck.fix_outputs import _Planned, _text_ext, plan_outputs, refuse_overwrite, write_new
+from postcheck.fix_outputs import PlannedOutput, plan_outputs, refuse_overwrite, text_ext, write_new
 from postcheck.fix_photo import COVERS, FACE_RULES, faces_to_cover, fix_photo_bytes, texts_to_cover
 from postcheck.fix_text import REMOVED, fix_draft_text
 from postcheck.model import Finding, InputFile, Post, PostResult, Report, Severity
@@ -101,7 +101,7 @@ class FixRun:
         return max((p.verdict for p in self.posts), default=Severity.PASS)
 
 
-def _kept_changes(status: str, plan: _Planned) -> list[str]:
+def _kept_changes(status: str, plan: PlannedOutput) -> list[str]:
     """What to say about a copy left from an earlier run."""
     if status == "kept":
         return ["an identical copy from an earlier run is already there: kept"]
@@ -162,7 +162,7 @@ def fix_posts(
     out.mkdir(parents=True, exist_ok=True)
 
     fixes = [PostFix(p.name, dir_names[i], before.posts[i]) for i, p in enumerate(posts)]
-    by_post: dict[int, list[_Planned]] = {}
+    by_post: dict[int, list[PlannedOutput]] = {}
     for p in planned:
         by_post.setdefault(p.post, []).append(p)
     advance = stage("Writing safe copies", len(posts))
@@ -220,7 +220,7 @@ def fix_posts(
 
 
 def _fix_draft_file(
-    plan: _Planned,
+    plan: PlannedOutput,
     mine: list[tuple[int, Finding]],
     register: Register,
     channel: str,
@@ -245,7 +245,7 @@ def _fix_draft_file(
     manual_ids = {id(f) for f in result.manual}
     used = {k for k, f in mine if id(f) not in manual_ids}
     changes: list[str] = []
-    _, note = _text_ext(plan.item)
+    _, note = text_ext(plan.item)
     if note:
         changes.append(note)
     counts: dict[str, int] = {}
@@ -273,7 +273,7 @@ def _fix_draft_file(
 
 
 def _fix_photo_file(
-    plan: _Planned,
+    plan: PlannedOutput,
     mine: list[tuple[int, Finding]],
     summary: Any,
     register: Register,

@@ -46,7 +46,7 @@ def _file_name_finding(f: Finding) -> bool:
 
 
 @dataclass(frozen=True)
-class _Planned:
+class PlannedOutput:
     post: int
     item: InputFile
     dest: Path
@@ -65,7 +65,7 @@ def _safe_dir_name(name: str, register: Register, words: set[str], index: int) -
     return "/".join(parts) or f"post-{index}"
 
 
-def _text_ext(item: InputFile) -> tuple[str, str | None]:
+def text_ext(item: InputFile) -> tuple[str, str | None]:
     ext = item.path.suffix.lower() if item.path else ".txt"
     if ext in (".md", ".markdown", ".txt"):
         return ext, None
@@ -76,14 +76,14 @@ def _text_ext(item: InputFile) -> tuple[str, str | None]:
 
 def plan_outputs(
     posts: Sequence[Post], results: Sequence[PostResult], out: Path, register: Register
-) -> tuple[list[str], list[_Planned]]:
+) -> tuple[list[str], list[PlannedOutput]]:
     """Where each input's copy goes. One post: straight into ``out``; several:
     ``out/<post>/``. Names carrying a pupil's name are replaced."""
     words = _name_words(register)
     single = len(posts) == 1
     dir_names: list[str] = []
     used_dirs: set[str] = set()
-    planned: list[_Planned] = []
+    planned: list[PlannedOutput] = []
     for i, (post, result) in enumerate(zip(posts, results, strict=True), 1):
         dname = _safe_dir_name(post.name, register, words, i)
         base = dname
@@ -103,7 +103,7 @@ def plan_outputs(
                 stem = item.path.stem if item.path else "photo"
                 default = "photo"
             else:
-                fmt_ext, _ = _text_ext(item)
+                fmt_ext, _ = text_ext(item)
                 stem = item.path.stem if item.path else "draft"
                 default = "draft"
             counters[item.kind] += 1
@@ -115,7 +115,7 @@ def plan_outputs(
                 candidate = f"{stem}-{n}{fmt_ext}"
                 n += 1
             used.add(fold(candidate))
-            planned.append(_Planned(i - 1, item, folder / candidate, item.kind))
+            planned.append(PlannedOutput(i - 1, item, folder / candidate, item.kind))
     return dir_names, planned
 
 
@@ -140,7 +140,7 @@ def _image_ext(item: InputFile) -> str:
     return ".jpg"
 
 
-def refuse_overwrite(planned: Sequence[_Planned], posts: Sequence[Post], out: Path) -> None:
+def refuse_overwrite(planned: Sequence[PlannedOutput], posts: Sequence[Post], out: Path) -> None:
     """Raise UsageError when any copy would land on an original."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: exists and is not a folder; --out needs a folder")
@@ -208,4 +208,4 @@ def _existing(dest: Path, data: bytes) -> str:
     return "kept" if same else "stale"
 
 
-__all__ = ["carries_name", "plan_outputs", "refuse_overwrite", "write_new"]
+__all__ = ["PlannedOutput", "carries_name", "plan_outputs", "refuse_overwrite", "text_ext", "write_new"]

@@ -29,7 +29,7 @@ from postcheck.reporters.html_photos import (
     THUMB_MAX_BATCH,
     THUMB_QUALITY,
     THUMB_QUALITY_BATCH,
-    _photo,
+    photo_section,
 )
 from postcheck.waivers import describe as describe_waiver
 
@@ -262,7 +262,7 @@ def _post(
         if summary.kind == "text":
             out += _draft(summary, item, mine)
         else:
-            photos += _photo(summary, item, mine, thumb)
+            photos += photo_section(summary, item, mine, thumb)
     if photos:
         out.append("<h3>Photos</h3>")
         out.append(

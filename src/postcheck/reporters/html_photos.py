@@ -104,7 +104,7 @@ def _blur_faces(small: Any, full: tuple[int, int], boxes: Sequence[tuple[int, in
         cover(small, region, "blur")
 
 
-def _photo(
+def photo_section(
     summary: InputSummary, item: InputFile | None, findings: Sequence[Finding], thumb: tuple[int, int]
 ) -> list[str]:
     # Faces to hide: every face that is not ``ok``. A photo whose faces were not
