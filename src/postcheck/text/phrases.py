@@ -63,11 +63,5 @@ class Phrases:
     def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
         return self.regex.finditer(text, *args) if self._may_match(text) else iter(())
 
-    def findall(self, text: str, *args: int) -> list[Any]:
-        return self.regex.findall(text, *args) if self._may_match(text) else []
-
-    def sub(self, repl: Any, text: str, count: int = 0) -> str:
-        return self.regex.sub(repl, text, count) if self._may_match(text) else text
-
-    def __getattr__(self, name: str) -> Any:  # match, fullmatch, split...: the regex's own
+    def __getattr__(self, name: str) -> Any:  # match, sub, findall...: the regex's own, always compiled
         return getattr(self.regex, name)

@@ -55,12 +55,16 @@ def _rx(name: str) -> Phrases:
     return phrase_regex(tuple(vocab.table(_VOCAB)[name]))  # type: ignore[arg-type]
 
 
+def _features() -> str:
+    """The personal features of ``adverse.toml`` as one alternation."""
+    return "|".join(re.escape(w) for w in vocab.table(_VOCAB)["features"])  # type: ignore[union-attr]
+
+
 @cache
 def _feature() -> re.Pattern[str]:
     """A child's feature with its owner: group 1 the owner, group 2 the feature."""
-    features = "|".join(re.escape(w) for w in vocab.table(_VOCAB)["features"])  # type: ignore[union-attr]
     owner = rf"({_CHILD_OWNER}|his|her|their|the {_PLURAL}'?s?'?)"
-    return re.compile(rf"\b{owner}\s+(?:[a-z]+\s+)?({features})\b", re.I)
+    return re.compile(rf"\b{owner}\s+(?:[a-z]+\s+)?({_features()})\b", re.I)
 
 
 def ridicule(a: TextAnalysis, taken: set[int]) -> list[Hit]:
@@ -118,8 +122,8 @@ def _mocked(a: TextAnalysis, at: int) -> tuple[str, bool, int] | None:
 
 @cache
 def _features_after() -> re.Pattern[str]:
-    features = "|".join(re.escape(w) for w in vocab.table(_VOCAB)["features"])  # type: ignore[union-attr]
-    return re.compile(rf"['\u2019]s?\s+(?:[a-z]+\s+)?(?:{features})\b", re.I)
+    """A possessive followed by a personal feature ("'s spelling")."""
+    return re.compile(rf"['\u2019]s?\s+(?:[a-z]+\s+)?(?:{_features()})\b", re.I)
 
 
 def _pupils_in(a: TextAnalysis, start: int, end: int, nouns: bool = False) -> tuple[str, bool, int] | None:

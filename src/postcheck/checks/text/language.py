@@ -127,9 +127,7 @@ def offensive_language(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
 def adverse_comment(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
     """Negative remarks about the Trust community; personal attacks."""
     for h in _layers(a, ctx).adverse:
-        attack = (h.individual and h.layer in ("attack", "offensive", "ridicule")) or (
-            h.layer == "offensive" and h.individual
-        )
+        attack = h.individual and h.layer in ("attack", "offensive", "ridicule")
         if attack:
             message = (
                 f"Personal attack or potentially defamatory remark ({h.layer}: {h.why}): remove it. Raise "
