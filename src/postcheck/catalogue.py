@@ -64,8 +64,10 @@ CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec("image", f"{_I}.faces:faces", ("face-no-consent", "pupil-photo-personal", "face-unknown")),
     CheckSpec("image", f"{_I}.location:location", ("image-location", "trust-premises-photo")),
     CheckSpec("image", f"{_I}.logo:logo", ("logo",)),
-    CheckSpec("image", f"{_I}.metadata:metadata_text", ("image-text",)),
+    # OCR reads a photo's text in native code before its text rules need spaCy:
+    # beside a draft, that reading overlaps the loading of spaCy (runner._check_inputs)
     CheckSpec("image", f"{_I}.ocr:ocr_text", ("image-text",)),
+    CheckSpec("image", f"{_I}.metadata:metadata_text", ("image-text",)),
 )
 
 ALWAYS_ON: tuple[str, ...] = tuple(r.id for r in ALWAYS_ON_RULES)

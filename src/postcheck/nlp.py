@@ -16,12 +16,14 @@
 from __future__ import annotations
 
 import importlib.util
+import threading
 from pathlib import Path
 from typing import Any
 
 from postcheck.errors import ConfigError
 
 _PIPELINES: dict[str, Any] = {}
+_lock = threading.Lock()  # a post's photos may be checked beside its drafts
 DEFAULT_TRAINED = "en_core_web_sm"
 # Components of a trained pipeline that postcheck does not use.
 _UNUSED = ["parser", "tagger", "morphologizer", "lemmatizer", "attribute_ruler", "senter", "textcat"]
@@ -53,6 +55,13 @@ def pipeline(setting: str = "none") -> Any:
     """The spaCy Language for ``setting``, built once per process."""
     if setting in _PIPELINES:
         return _PIPELINES[setting]
+    with _lock:
+        if setting not in _PIPELINES:
+            _PIPELINES[setting] = _build(setting)
+    return _PIPELINES[setting]
+
+
+def _build(setting: str) -> Any:
     import spacy
 
     name = model_name(setting)
@@ -69,7 +78,6 @@ def pipeline(setting: str = "none") -> Any:
             ) from exc
     if not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer")
-    _PIPELINES[setting] = nlp
     return nlp
 
 

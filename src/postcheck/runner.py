@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -311,16 +312,69 @@ def _image_checks(item: InputFile, ctx: CheckContext, summaries: list[InputSumma
     return out
 
 
+def _names_need_text(post: Post, ctx: CheckContext) -> bool:
+    """Whether a post of photos will need the text pipeline, which is not built yet:
+    a photo's file name has words (``sports_day.jpg``; not ``IMG_1234.jpg``)."""
+    from postcheck.vision.meta import filename_text
+
+    index = ctx.text_index
+    if index is None or index.warm_already() or not _specs("text", ctx):
+        return False
+    return any(item.path is not None and filename_text(item.path.name) for item in post.inputs)
+
+
+def _check_inputs(
+    post: Post, ctx: CheckContext, docs: dict[int, DraftParts | UnreadableInput]
+) -> tuple[list[Finding], list[InputSummary]]:
+    """Every input's findings and summaries, in the order of the inputs.
+
+    A post's photos are checked in a second thread while its drafts are checked,
+    or, for photos alone whose file names have words, while the text rules' spaCy
+    pipeline is built for those words. The photo models
+    spend their time in native code that releases the GIL (onnxruntime, OpenCV,
+    dlib) while spaCy loads, so a draft with one phone photo waits for the longer
+    of the two, not their sum. Each side has its own context
+    (:meth:`CheckContext.fork`), whose notes are added back in a fixed order: the
+    result is the same as checking one input after the other.
+    """
+
+    def one(i: int, item: InputFile, ctx: CheckContext) -> tuple[list[Finding], list[InputSummary]]:
+        summaries: list[InputSummary] = []
+        if item.kind == "text":
+            found = _check_draft(lambda: _draft(i, item, docs), item, ctx, summaries)
+        else:
+            found = _check_picture(item, ctx, summaries)
+        return found, summaries
+
+    def side(ctx: CheckContext, text: bool) -> dict[int, tuple[list[Finding], list[InputSummary]]]:
+        if text and warm:
+            ctx.text_index.warm()
+        return {i: one(i, x, ctx) for i, x in enumerate(post.inputs) if (x.kind == "text") == text}
+
+    photos = any(item.kind != "text" for item in post.inputs)
+    drafts = any(item.kind == "text" for item in post.inputs)
+    warm = photos and not drafts and _names_need_text(post, ctx)
+    if not photos or not (warm or drafts):
+        results = side(ctx, not photos)
+    else:
+        texts, pictures = ctx.fork(), ctx.fork()
+        with ThreadPoolExecutor(1, thread_name_prefix="postcheck-photos") as pool:
+            later = pool.submit(side, pictures, False)
+            results = side(texts, True)
+            results.update(later.result())
+        first, second = (texts, pictures) if post.inputs[0].kind == "text" else (pictures, texts)
+        ctx.absorb(first)
+        ctx.absorb(second)
+    findings = [f for i in sorted(results) for f in results[i][0]]
+    return findings, [s for i in sorted(results) for s in results[i][1]]
+
+
 def check_post(post: Post, session: Session) -> PostResult:
     digests = {item.display: input_sha256(item) for item in post.inputs}
     docs: dict[int, DraftParts | UnreadableInput] = {}
     ctx, raw = _start(post, session, docs)
-    summaries: list[InputSummary] = []
-    for i, item in enumerate(post.inputs):
-        if item.kind == "text":
-            raw += _check_draft(lambda i=i, item=item: _draft(i, item, docs), item, ctx, summaries)
-        else:
-            raw += _check_picture(item, ctx, summaries)
+    checked, summaries = _check_inputs(post, ctx, docs)
+    raw += checked
     digests = _with_parts(digests, summaries)
     summaries = [dataclasses.replace(s, sha256=digests.get(s.path)) for s in summaries]
     for spec in _specs("post", ctx):

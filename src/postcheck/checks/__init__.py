@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from postcheck.catalogue import CHECKS, CheckSpec, specs_for
@@ -126,6 +126,17 @@ class CheckContext:
         from postcheck.policy import could_fire
 
         return could_fire(self.policy, self.config.rules, rule, self.channel)
+
+    def fork(self) -> CheckContext:
+        """A context for checking some of the post's inputs in another thread: it
+        shares the caches and facts (keyed by input) and keeps its own notes and
+        methods, which :meth:`absorb` adds back in a fixed order."""
+        return replace(self, notes=[], methods={})
+
+    def absorb(self, other: CheckContext) -> None:
+        for text in other.notes:
+            self.note(text)
+        self.methods.update(other.methods)
 
     def note(self, text: str) -> None:
         if text not in self.notes:

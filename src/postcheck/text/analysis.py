@@ -16,6 +16,7 @@ The register's and the Trust's indexes are built once per session
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,14 +114,38 @@ class TextIndex:
     config: Any
     register: Any
     _built: dict[str, Any] = field(default_factory=dict, repr=False)
+    # a post's drafts and photos are checked in two threads: each index is built
+    # once, and the pipeline parses one text at a time
+    _lock: Any = field(default_factory=threading.RLock, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:  # a worker process builds its own
         return {"config": self.config, "register": self.register, "_built": {}}
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _lock=threading.RLock())
+
     def _get(self, key: str, make: Any) -> Any:
-        if key not in self._built:
-            self._built[key] = make()
-        return self._built[key]
+        with self._lock:
+            if key not in self._built:
+                self._built[key] = make()
+            return self._built[key]
+
+    def warm_already(self) -> bool:
+        return "nlp" in self._built
+
+    def warm(self) -> None:
+        """Build the pipeline and the name indexes now, ahead of the first text.
+        A failure is left for that text's check to report."""
+        try:
+            self.names, self.trust  # noqa: B018 (built for their side effect)
+        except Exception:
+            return
+
+    def parse(self, text: str) -> Any:
+        """The spaCy doc of ``text`` (tokens, sentences, entities)."""
+        nlp = self.nlp
+        with self._lock:
+            return nlp(text)
 
     @property
     def nlp(self) -> Any:
@@ -189,7 +214,7 @@ def _unknown(index: TextIndex, view: View, blocked: set[int], sdoc: Any) -> tupl
 def analyse(text: str, index: TextIndex, input: str = "draft", source: str | None = None) -> TextAnalysis:
     """The analysis of ``text`` (see the module docstring)."""
     view_text = clean(text)
-    sdoc = index.nlp(view_text.text)
+    sdoc = index.parse(view_text.text)
     names = index.names
     toks = split_run_together(tokens(sdoc), names)
     lex = index.lex
