@@ -217,3 +217,48 @@ def test_the_author_mocking_pupils_is_an_adverse_comment(text: str, variant: str
 )
 def test_laughter_and_mocking_words_not_aimed_at_the_community(text: str) -> None:
     assert run(adverse_comment, text) == []
+
+
+# --- adverse comment: sarcasm and contempt ------------------------------------------------
+
+SARCASM = [
+    ("Marking 90 books over half term? Fun, said no teacher ever. Thanks SLT.", "sarcasm", None),
+    ("Year 8 worked out the fire exit all by themselves, bless them.", "sarcasm", None),
+    ("SLT want a new behaviour policy by Friday. What could possibly go wrong?", "sarcasm", None),
+    ("Another staff meeting about staff wellbeing 🙄", "sarcasm", None),
+    ("It really isn't too much to ask parents to read the newsletter.", "contempt", None),
+    (
+        "Most of our families are lovely. If they are so unhappy, they know where the other schools are.",
+        "contempt",
+        None,
+    ),
+    ("Dear parents, please don't sit there and complain on Facebook.", "contempt", None),
+    ("The whinging from some of my colleagues this week has been relentless.", "contempt", None),
+    ("Mr Hughes is clearly not management material.", "contempt", "attack"),
+    ("If Priya fails the course, my mentee only has herself to blame.", "contempt", "attack"),
+]
+
+
+@pytest.mark.parametrize(("text", "layer", "variant"), SARCASM)
+def test_sarcasm_and_contempt_about_the_community(text: str, layer: str, variant: str | None) -> None:
+    found = run(adverse_comment, text)
+    assert [f.variant for f in found] == [variant], text
+    assert f"({layer}: {layer} (" in found[0].message and "about" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is it too much to ask for sunshine on Year 5's sports day? ☀️",
+        "God bless them all: thank you to the families who came to our memorial service.",
+        "In English, Year 10 studied how sarcasm works in Pride and Prejudice.",
+        "Our Year 2 class loved meeting Moaning Myrtle on World Book Day.",
+        "If you are not happy with your child's report, please contact the office.",
+        "The mind is a wonderful thing: Year 6 learnt about memory in science.",
+        "Our parents' guide to healthy packed lunches is out now.",
+        "Thank you to the PTA for another brilliant summer fair!",
+        "Oh joy! The new playground is finally open.",
+    ],
+)
+def test_the_same_words_not_sarcasm_about_people(text: str) -> None:
+    assert run(adverse_comment, text) == []

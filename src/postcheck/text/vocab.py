@@ -88,6 +88,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "mockery": (STR_LIST, True),
         "laughter": (STR_LIST, True),
         "features": (STR_LIST, True),
+        "tone": (STR_LIST, True),
+        "contempt": (STR_LIST, True),
     },
 }
 

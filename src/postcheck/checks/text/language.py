@@ -17,6 +17,7 @@ from postcheck.text.analysis import TextAnalysis
 from postcheck.text.base import TextContext, finding
 from postcheck.text.offence import Language, language
 from postcheck.text.ridicule import ridicule
+from postcheck.text.sarcasm import sarcasm
 
 OFFENSIVE_LANGUAGE = Rule(
     "offensive-language",
@@ -66,7 +67,10 @@ ADVERSE_COMMENT = Rule(
         "variant, which the packs block; criticism of a group or a decision is a warning for a person to "
         'look at. Misfortune is not criticism ("sadly sports day was cancelled", "hearing loss"). The '
         'author mocking someone of the community ("we were all laughing at Year 9", "can\'t stop '
-        'laughing" about "this student\'s name") is ridicule: of one person, the attack variant.'
+        'laughing" about "this student\'s name") is ridicule: of one person, the attack variant. Sarcasm '
+        '("said no teacher ever", "what could possibly go wrong") and contempt ("it\'s not too much to ask '
+        'parents to...", "not management material") about the community are reported too; contempt for an '
+        "identifiable person is the attack variant."
     ),
     why=(
         "staff must not post derogatory, defamatory or hurtful remarks about the Trust community or "
@@ -91,10 +95,13 @@ def _layers(a: TextAnalysis, ctx: TextContext) -> Language:
 
 
 def _with_ridicule(a: TextAnalysis, found: Language) -> Language:
-    """Add ridicule to the adverse comments, in the sentences that have none yet."""
-    taken = {i for i, s in enumerate(a.sentences) for h in found.adverse if s.start <= h.start < s.end}
-    adverse = sorted((*found.adverse, *ridicule(a, taken)), key=lambda h: h.start)
-    return Language(found.offensive, tuple(adverse))
+    """Add ridicule, then sarcasm and contempt, to the adverse comments, in the
+    sentences that have none yet."""
+    adverse = list(found.adverse)
+    for layer in (ridicule, sarcasm):
+        taken = {i for i, s in enumerate(a.sentences) for h in adverse if s.start <= h.start < s.end}
+        adverse += layer(a, taken)
+    return Language(found.offensive, tuple(sorted(adverse, key=lambda h: h.start)))
 
 
 _ADVICE = {
@@ -127,7 +134,7 @@ def offensive_language(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
 def adverse_comment(a: TextAnalysis, ctx: TextContext) -> Iterator[Finding]:
     """Negative remarks about the Trust community; personal attacks."""
     for h in _layers(a, ctx).adverse:
-        attack = h.individual and h.layer in ("attack", "offensive", "ridicule")
+        attack = h.individual and h.layer in ("attack", "offensive", "ridicule", "contempt")
         if attack:
             message = (
                 f"Personal attack or potentially defamatory remark ({h.layer}: {h.why}): remove it. Raise "
