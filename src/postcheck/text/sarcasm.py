@@ -62,7 +62,8 @@ def sarcasm(a: TextAnalysis, taken: set[int]) -> list[Hit]:
             continue
         target, individual = about
         kind = "sarcasm" if layer == "tone" else "contempt"
-        why = f"{kind} ({m.group()!r}) about {target!r}"
+        said = "a marker of sarcasm" if kind == "sarcasm" else "condescending or contemptuous words"
+        why = f"{said} ({m.group()!r}) about {target!r}"
         hits.append(
             Hit(
                 s.start + m.start(),
