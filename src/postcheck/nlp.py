@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import threading
 from pathlib import Path
@@ -78,6 +79,10 @@ def _build(setting: str) -> Any:
             ) from exc
     if not nlp.has_pipe("sentencizer"):
         nlp.add_pipe("sentencizer")
+    # spaCy's modules and the pipeline stay for the life of the process: out of the
+    # garbage collector's way, a collection while the text is analysed no longer
+    # walks them (each full pass cost about 40 ms)
+    gc.freeze()
     return nlp
 
 
