@@ -70,10 +70,15 @@ def _cpus() -> int:
 
 def _check_in_worker(post: Post) -> PostResult:
     assert _WORKER_SESSION is not None
-    return _safe_check(post, _WORKER_SESSION)
+    return _safe_check(post, _WORKER_SESSION, trim=True)
 
 
-def _safe_check(post: Post, session: Session) -> PostResult:
+def _safe_check(post: Post, session: Session, trim: bool = False) -> PostResult:
+    """Check one post; an exception blocks it. With ``trim`` (batch workers, which
+    share the machine's memory), a photo's freed buffers go back to the system
+    before the next post. A single process does not trim: its peak is the same
+    either way, and the next photo would fault the same pages in again (about
+    0.16 s of system CPU a 12 MP photo)."""
     try:
         return check_post(post, session)
     except Exception as exc:
@@ -88,10 +93,10 @@ def _safe_check(post: Post, session: Session) -> PostResult:
         inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
         return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
     finally:
-        if any(i.kind != "text" for i in post.inputs):
+        if trim and any(i.kind != "text" for i in post.inputs):
             from postcheck.vision import runtime
 
-            runtime.trim_memory()  # a photo's buffers go back to the system before the next post
+            runtime.trim_memory()
 
 
 def check_posts(

@@ -19,13 +19,14 @@ files checked before they are loaded, threads per worker, and memory given back.
   events of the Windows builds. tests/test_no_network.py proves, under strace,
   that a check opens no Internet connection.
 * **Memory.** Sessions run without onnxruntime's memory arena, so the buffers a
-  12 MP photo needed are freed after it; :func:`trim_memory` hands freed heap
-  back to the operating system between photos (glibc ``malloc_trim``).
+  12 MP photo needed are freed after it; in batch workers, :func:`trim_memory`
+  hands freed heap back to the operating system between posts (glibc
+  ``malloc_trim``), so that two workers do not both hold their peak.
   :func:`tune_malloc` keeps glibc from giving every large buffer its own
   ``mmap`` (each of which the kernel must fault in page by page, every time):
-  they come from the heap and are reused within a photo, and the trim after
-  the photo returns them. On a 12 MP photo this halves the system CPU time
-  (0.73 -> 0.37 s) at the same peak memory.
+  they come from the heap and are reused from photo to photo. On a 12 MP
+  photo this halves the system CPU time (0.73 -> 0.37 s) at the same peak
+  memory.
 """
 
 from __future__ import annotations
@@ -141,7 +142,7 @@ def _libc() -> Any:
 
 def tune_malloc() -> None:
     """Large buffers from the heap instead of one ``mmap`` each, and no automatic
-    trimming (:func:`trim_memory` trims after each photo). glibc only; once."""
+    trimming (batch workers call :func:`trim_memory` after each post). glibc only; once."""
     global _tuned
     if _tuned:
         return
