@@ -343,8 +343,9 @@ _HE_SHE = re.compile(r"\b(?:he|she|him|her|his)\b", re.I)
 
 
 @cache
-def _attack_rx() -> Phrases:
-    return phrase_regex(tuple(vocab.table("text/adverse.toml")["attack"]))
+def adverse_rx(name: str) -> Phrases:
+    """A phrase list of ``adverse.toml`` (attack words, ridicule, sarcasm)."""
+    return phrase_regex(tuple(vocab.table("text/adverse.toml")[name]))
 
 
 def _adverse(a: TextAnalysis, offensive: list[Hit]) -> list[Hit]:
@@ -384,7 +385,7 @@ def _adverse_in(
         h = aimed[0]
         why = f"offensive language ({h.layer}: {h.words!r}) in a sentence about {target!r}"
         return Hit(h.start, h.end, "offensive", h.words, why, target, individual or h.discriminatory)
-    m = _attack_rx().search(sent)
+    m = adverse_rx("attack").search(sent)
     if m is not None and not negated(sent, m.start()):
         why = f"a personal attack or defamatory word ({m.group()!r}) about {target!r}"
         return Hit(s.start + m.start(), s.start + m.end(), "attack", m.group(), why, target, individual)

@@ -28,9 +28,7 @@ from functools import cache
 
 from postcheck.text import vocab
 from postcheck.text.analysis import Sentence, TextAnalysis
-from postcheck.text.community import phrase_regex
-from postcheck.text.offence import Hit, educational, negated
-from postcheck.text.phrases import Phrases
+from postcheck.text.offence import Hit, adverse_rx, educational, negated
 from postcheck.text.thresholds import PRONOUN_REACH
 
 _VOCAB = "text/adverse.toml"
@@ -48,11 +46,6 @@ _CHILD = r"(?:student|pupil|kid|child|boy|girl|lad|learner|toddler|baby)"
 _ONE_CHILD = re.compile(rf"\b(?:a|one|this|that)\s+(?:little\s+)?{_CHILD}\b", re.I)
 _CHILD_OWNER = rf"(?:this|that|a|one) {_CHILD}'s"
 _PLURAL = r"(?:students|pupils|kids|children|boys|girls|lads|learners|class|year \d+|form)"
-
-
-@cache
-def _rx(name: str) -> Phrases:
-    return phrase_regex(tuple(vocab.table(_VOCAB)[name]))  # type: ignore[arg-type]
 
 
 def _features() -> str:
@@ -84,13 +77,13 @@ def ridicule(a: TextAnalysis, taken: set[int]) -> list[Hit]:
 
 def _laughter(a: TextAnalysis, s: Sentence) -> re.Match[str] | None:
     sent = a.text[s.start : s.end]
-    m = _rx("laughter").search(sent)
+    m = adverse_rx("laughter").search(sent)
     return None if m is None or negated(sent, m.start()) else m
 
 
 def _mocking(a: TextAnalysis, s: Sentence, laughing: bool, before: Sentence | None) -> Hit | None:
     sent = a.text[s.start : s.end]
-    m = _rx("mockery").search(sent)
+    m = adverse_rx("mockery").search(sent)
     if m is None or _NOT_MOCKERY.match(sent[m.end() :]) or negated(sent, m.start()) or educational(sent):
         return None
     if not (laughing or _FIRST_PERSON.search(sent[: m.start()])):

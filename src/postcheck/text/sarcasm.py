@@ -25,24 +25,14 @@ sarcasm") is not reported.
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from postcheck.text import vocab
 from postcheck.text.analysis import Sentence, TextAnalysis
-from postcheck.text.community import phrase_regex
-from postcheck.text.offence import Hit, educational, target_of
-from postcheck.text.phrases import Phrases
+from postcheck.text.offence import Hit, adverse_rx, educational, target_of
 from postcheck.text.thresholds import PRONOUN_REACH
 
-_VOCAB = "text/adverse.toml"
 _PRONOUN = re.compile(r"\b(?:they|them|their|you|your|he|him|his|she|her)\b", re.I)
 _BLESSING = re.compile(r"\bgod\W*$", re.I)  # "God bless them"
 _ASKS_FOR = re.compile(r"^\s+for\b", re.I)  # "too much to ask for sunshine"
-
-
-@cache
-def _rx(name: str) -> Phrases:
-    return phrase_regex(tuple(vocab.table(_VOCAB)[name]))  # type: ignore[arg-type]
 
 
 def sarcasm(a: TextAnalysis, taken: set[int]) -> list[Hit]:
@@ -81,7 +71,7 @@ def sarcasm(a: TextAnalysis, taken: set[int]) -> list[Hit]:
 def _marker(sent: str) -> tuple[str, re.Match[str]] | None:
     """The first marker of a sentence, with its list (``contempt`` before ``tone``)."""
     for layer in ("contempt", "tone"):
-        for m in _rx(layer).finditer(sent):
+        for m in adverse_rx(layer).finditer(sent):
             if layer == "tone" and _BLESSING.search(sent[: m.start()]):
                 continue
             if m.group().lower().endswith("to ask") and _ASKS_FOR.match(sent[m.end() :]):
