@@ -117,8 +117,9 @@ def measure(cmd: list[str], cores: set[int] | None, env: dict[str, str]) -> Run:
         stdout=out,
         stderr=subprocess.DEVNULL,
         env=env,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
     )
+    if cores:  # set from here: a preexec_fn is not safe beside the sampling thread
+        os.sched_setaffinity(proc.pid, cores)
     peaks: dict[int, int] = {}
     total = [0]
     done = threading.Event()
