@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from postcheck import nlp, runner
+from postcheck import nlp, runner, warmup
 from postcheck.config import load_config
 from postcheck.model import InputFile, Post, PostResult
 from postcheck.policy import load_policy
@@ -122,4 +122,40 @@ def test_photos_alone_build_the_text_pipeline_early_only_for_a_file_name_with_wo
 ):
     sess = session(school)
     item = InputFile(name, "image", path=photo(tmp_path / name))
-    assert runner._names_need_text(Post("post", (item,)), sess.context()) is warm
+    assert warmup.names_need_text((item,), sess.context(), text_rules=True) is warm
+
+
+def test_a_photo_post_starts_loading_the_ocr_engine_in_a_thread_its_check_then_uses(
+    school, tmp_path, monkeypatch
+):
+    from postcheck.vision import ocr_engine
+
+    monkeypatch.setattr(ocr_engine, "_engine", None)
+    loads: list[str] = []
+    load = ocr_engine._load
+
+    def recorded():
+        loads.append(threading.current_thread().name)
+        return load()
+
+    monkeypatch.setattr(ocr_engine, "_load", recorded)
+    _, picture = inputs(tmp_path)
+    result = runner.check_post(Post("post", (picture,)), session(school))
+    assert loads == ["postcheck-ocr-load"]  # loaded once, early, and used by the OCR check
+    assert any(n.startswith("ocr: RapidOCR") for n in result.notes)
+
+
+def test_an_early_load_that_fails_is_reported_by_the_check(school, tmp_path, monkeypatch):
+    from postcheck.errors import Unavailable
+    from postcheck.vision import ocr_engine
+
+    monkeypatch.setattr(ocr_engine, "_engine", None)
+
+    def broken():
+        raise Unavailable("text in images", "the model file is damaged")
+
+    monkeypatch.setattr(ocr_engine, "_load", broken)
+    _, picture = inputs(tmp_path)
+    result = runner.check_post(Post("post", (picture,)), session(school))
+    assert "not checked: text in images (the model file is damaged)" in result.notes
+    assert result.verdict.label == "block"

@@ -12,10 +12,10 @@ import os
 from collections.abc import Callable
 
 from postcheck import __version__
-from postcheck.checks import FACE_RULES
 from postcheck.model import Finding, InputSummary, Post, PostResult, Report, Severity
 from postcheck.policy import weakened
 from postcheck.runner import Session, check_post
+from postcheck.warmup import warm_models
 
 _WORKER_SESSION: Session | None = None
 # Each worker's share of the CPUs, set in its environment before any model loads:
@@ -40,25 +40,8 @@ def _init_worker(session: Session, threads: int = 1, photos: bool = False) -> No
         os.environ[var] = str(threads)
     if photos:
         runtime.tune_malloc()
-        warm_models(session)
+        warm_models(session.context())
     gc.freeze()
-
-
-def warm_models(session: Session) -> None:
-    """Load the photo models this session's checks will use. A model that cannot
-    be loaded is left for its check, which reports it as not checked."""
-    ctx = session.context()
-    try:
-        if any(ctx.enabled(r) for r in FACE_RULES) and ctx.config.get("faces.detector") == "centerface":
-            from postcheck.faces import centerface
-
-            centerface.session()
-        if ctx.enabled("image-text") and ctx.config.get("ocr.enabled"):
-            from postcheck.vision import ocr_engine
-
-            ocr_engine.engine()
-    except Exception:  # reported by the check itself, post by post
-        return
 
 
 def _cpus() -> int:

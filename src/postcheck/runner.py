@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from postcheck import catalogue
+from postcheck import catalogue, warmup
 from postcheck.catalogue import ALWAYS_ON
 from postcheck.channel import ChannelChoice, choose, declared_channel
 from postcheck.checks import CHECKS, CheckContext, CheckSpec
@@ -312,17 +312,6 @@ def _image_checks(item: InputFile, ctx: CheckContext, summaries: list[InputSumma
     return out
 
 
-def _names_need_text(post: Post, ctx: CheckContext) -> bool:
-    """Whether a post of photos will need the text pipeline, which is not built yet:
-    a photo's file name has words (``sports_day.jpg``; not ``IMG_1234.jpg``)."""
-    from postcheck.vision.meta import filename_text
-
-    index = ctx.text_index
-    if index is None or index.warm_already() or not _specs("text", ctx):
-        return False
-    return any(item.path is not None and filename_text(item.path.name) for item in post.inputs)
-
-
 def _check_inputs(
     post: Post, ctx: CheckContext, docs: dict[int, DraftParts | UnreadableInput]
 ) -> tuple[list[Finding], list[InputSummary]]:
@@ -330,7 +319,8 @@ def _check_inputs(
 
     A post's photos are checked in a second thread while its drafts are checked,
     or, for photos alone whose file names have words, while the text rules' spaCy
-    pipeline is built for those words. The photo models
+    pipeline is built for those words; the OCR engine starts loading in a third
+    (:mod:`postcheck.warmup`). The photo models
     spend their time in native code that releases the GIL (onnxruntime, OpenCV,
     dlib) while spaCy loads, so a draft with one phone photo waits for the longer
     of the two, not their sum. Each side has its own context
@@ -353,7 +343,9 @@ def _check_inputs(
 
     photos = any(item.kind != "text" for item in post.inputs)
     drafts = any(item.kind == "text" for item in post.inputs)
-    warm = photos and not drafts and _names_need_text(post, ctx)
+    if photos:
+        warmup.start_photo_models(ctx)
+    warm = photos and not drafts and warmup.names_need_text(post.inputs, ctx, bool(_specs("text", ctx)))
     if not photos or not (warm or drafts):
         results = side(ctx, not photos)
     else:

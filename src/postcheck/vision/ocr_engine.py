@@ -94,6 +94,10 @@ def engine() -> _Engine:
         return _engine
 
 
+def is_loaded() -> bool:
+    return _engine is not None
+
+
 def _import_rapidocr() -> Any:
     """Import the parts of rapidocr used here. Two of its modules each parse the
     same 85 KB model list (default_models.yaml) at import, through OmegaConf, which
