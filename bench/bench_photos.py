@@ -336,11 +336,11 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     files = phone_post(post)
     phone = [postcheck([str(p) for p in files], with_register, report, None, env) for _ in range(PHONE_RUNS)]
     faces = json.loads(report.read_text())["posts"][0]["inputs"][1].get("faces")
-    walls, cpus = sorted(r.wall for r in phone), sorted(r.cpu for r in phone)
+    walls, cpu_times = sorted(r.wall for r in phone), sorted(r.cpu for r in phone)
     print(
         f"phone post (draft + 12 MP photo, {faces} faces), end to end, median of {PHONE_RUNS} runs: "
         f"{statistics.median(walls):.2f} s wall ({walls[0]:.2f}-{walls[-1]:.2f}), "
-        f"{statistics.median(cpus):.2f} s CPU, peak {max(r.peak_total_mb for r in phone):.0f} MB"
+        f"{statistics.median(cpu_times):.2f} s CPU, peak {max(r.peak_total_mb for r in phone):.0f} MB"
     )
 
     if args.batch:
