@@ -59,9 +59,10 @@ def _check_in_worker(post: Post) -> PostResult:
 def _safe_check(post: Post, session: Session, trim: bool = False) -> PostResult:
     """Check one post; an exception blocks it. With ``trim`` (batch workers, which
     share the machine's memory), a photo's freed buffers go back to the system
-    before the next post. A single process does not trim: its peak is the same
-    either way, and the next photo would fault the same pages in again (about
-    0.16 s of system CPU a 12 MP photo)."""
+    before the next post. A single process gives them back only when it holds
+    more than :data:`~postcheck.vision.runtime.KEEP_BELOW`: below that, the next
+    photo reuses them instead of faulting the same pages in again (about 0.16 s
+    of system CPU a 12 MP photo)."""
     try:
         return check_post(post, session)
     except Exception as exc:
@@ -76,10 +77,10 @@ def _safe_check(post: Post, session: Session, trim: bool = False) -> PostResult:
         inputs = tuple(InputSummary(i.display, i.kind) for i in post.inputs)
         return PostResult(post.name, Severity.BLOCK, inputs, (finding,))
     finally:
-        if trim and any(i.kind != "text" for i in post.inputs):
+        if any(i.kind != "text" for i in post.inputs):
             from postcheck.vision import runtime
 
-            runtime.trim_memory()
+            runtime.trim_memory(0 if trim else runtime.KEEP_BELOW)
 
 
 def check_posts(

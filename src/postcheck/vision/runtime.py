@@ -153,8 +153,23 @@ def tune_malloc() -> None:
         libc.mallopt(_M_TRIM_THRESHOLD, 2**30)
 
 
-def trim_memory() -> None:
-    """Return freed heap memory to the operating system (glibc only; elsewhere nothing)."""
+# A single process returns freed memory only above this: below it, keeping the
+# heap saves the page faults of the next photo (about 0.16 s of system CPU for a
+# 12 MP photo) at no cost to anyone else.
+KEEP_BELOW = 1 << 30
+
+
+def trim_memory(above: int = 0) -> None:
+    """Return freed heap memory to the operating system when the process holds more
+    than ``above`` bytes (glibc only; elsewhere nothing)."""
     libc = _libc()
-    if libc is not None:
+    if libc is not None and (above <= 0 or _resident() > above):
         libc.malloc_trim(0)
+
+
+def _resident() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 1 << 62  # unknown: trim
