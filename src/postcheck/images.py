@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,6 +185,31 @@ def _reduce(rgb: Any, min_scale: float, min_side: int) -> Any:
     return rgb if k == 1 else rgb.reduce(k)
 
 
+# Pillow's own warnings (a picture between one and two times its pixel limit, an
+# EXIF field it skipped) are not for the user: postcheck refuses such a picture by
+# its size (open_picture) and reads EXIF itself (vision/exif_check.py). It does
+# not catch them: a warning filter is the whole process's, shared by the threads
+# that check a draft and its photos, so what one thread sets another may undo.
+warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit")
+warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
+
+
+@contextmanager
+def open_picture(source: Any) -> Iterator[Any]:
+    """``Image.open(source)``, refusing a picture of more pixels than Pillow's
+    limit (``Image.MAX_IMAGE_PIXELS``) with ``DecompressionBombError``, before
+    anything is decoded."""
+    from PIL import Image
+
+    with Image.open(source) as im:
+        limit = Image.MAX_IMAGE_PIXELS
+        if limit and im.size[0] * im.size[1] > limit:
+            raise Image.DecompressionBombError(
+                f"{im.size[0]}x{im.size[1]} pixels is more than the {limit:,} pixels a picture may have"
+            )
+        yield im
+
+
 def _decode(path: Path, want: tuple[float, int] | None, kind: str | None = None) -> tuple[Any, tuple]:
     """(RGB image, orientation applied; metadata for :class:`LoadedImage`). With
     ``want`` = (min_scale, min_side), a JPEG is decoded at the smallest DCT scale
@@ -190,31 +217,29 @@ def _decode(path: Path, want: tuple[float, int] | None, kind: str | None = None)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                fmt = (im.format or kind or "").lower()
-                exif = im.getexif()
-                info = dict(im.info)
-                original_size = im.size
-                if want is not None and fmt == "jpeg":
-                    f = _factor(im.size, *want)
-                    if f < 1.0:
-                        im.draft("RGB", (math.ceil(im.size[0] * f), math.ceil(im.size[1] * f)))
-                im.load()
-                orientation = int(exif.get(0x0112, 1) or 1)
-                if orientation != 1 and im.mode == "RGB":  # turned straight from the decoded image
-                    rgb = ImageOps.exif_transpose(im)
-                else:
-                    rgb = _to_rgb(im)
-                    rgb = ImageOps.exif_transpose(rgb) if orientation != 1 else rgb
-                if orientation != 1 and rgb is not None:
-                    rgb.info.pop("exif", None)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        with open_picture(path) as im:
+            fmt = (im.format or kind or "").lower()
+            exif = im.getexif()
+            info = dict(im.info)
+            original_size = im.size
+            if want is not None and fmt == "jpeg":
+                f = _factor(im.size, *want)
+                if f < 1.0:
+                    im.draft("RGB", (math.ceil(im.size[0] * f), math.ceil(im.size[1] * f)))
+            im.load()
+            orientation = int(exif.get(0x0112, 1) or 1)
+            if orientation != 1 and im.mode == "RGB":  # turned straight from the decoded image
+                rgb = ImageOps.exif_transpose(im)
+            else:
+                rgb = _to_rgb(im)
+                rgb = ImageOps.exif_transpose(rgb) if orientation != 1 else rgb
+            if orientation != 1 and rgb is not None:
+                rgb.info.pop("exif", None)
+    except Image.DecompressionBombError as exc:
         raise UnreadableInput(f"too large to check safely ({exc})") from exc
     except UnidentifiedImageError as exc:
         raise UnreadableInput("not an image postcheck can read, or the file is corrupt") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:  # a warning made an error
         msg = str(exc)
         if "truncated" in msg or "broken" in msg.lower():
             raise UnreadableInput("the image is truncated or corrupt") from exc

@@ -33,14 +33,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from postcheck.errors import UnreadableInput
-from postcheck.images import LoadedImage, _register_heif, _to_rgb
+from postcheck.images import LoadedImage, _register_heif, _to_rgb, open_picture
 from postcheck.limits import IMAGE_MAX_FRAMES
 from postcheck.model import InputFile
 
@@ -79,15 +78,13 @@ def _opened(item: InputFile) -> Iterator[Any]:
     _register_heif()
     source: Any = item.path if item.data is None else io.BytesIO(item.data)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as im:
-                yield im
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        with open_picture(source) as im:
+            yield im
+    except Image.DecompressionBombError as exc:
         raise UnreadableInput(f"too large to check safely ({exc})") from exc
     except UnidentifiedImageError as exc:
         raise UnreadableInput("not a picture postcheck can read, or the file is corrupt") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, Warning) as exc:  # a warning made an error
         raise UnreadableInput(f"the picture could not be decoded ({exc or exc.__class__.__name__})") from exc
 
 

@@ -51,8 +51,6 @@ def _thumbnail(
 def _small_copy(path: Any, longest: int) -> tuple[Any, tuple[int, int]] | None:
     """The photo as an RGB Pillow image of at most ``longest`` px, EXIF-rotated and
     without metadata, and its full rotated size; None when it cannot be read."""
-    import warnings
-
     from PIL import Image, ImageOps
 
     try:
@@ -62,24 +60,24 @@ def _small_copy(path: Any, longest: int) -> tuple[Any, tuple[int, int]] | None:
     except Exception:  # HEIC support is optional
         pass
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                full = im.size
-                orientation = int(im.getexif().get(0x0112, 1) or 1)
-                if im.format == "JPEG":
-                    im.draft("RGB", (longest * 2, longest * 2))
-                im.load()
-                small = ImageOps.exif_transpose(im) if orientation != 1 else im.copy()
-                if small.mode in ("RGBA", "LA", "PA") or (small.mode == "P" and "transparency" in small.info):
-                    rgba = small.convert("RGBA")
-                    flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                    flat.paste(rgba, mask=rgba.getchannel("A"))
-                    small = flat
-                elif small.mode != "RGB":
-                    small = small.convert("RGB")
-                small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
-                small.info = {}
+        from postcheck.images import open_picture
+
+        with open_picture(path) as im:
+            full = im.size
+            orientation = int(im.getexif().get(0x0112, 1) or 1)
+            if im.format == "JPEG":
+                im.draft("RGB", (longest * 2, longest * 2))
+            im.load()
+            small = ImageOps.exif_transpose(im) if orientation != 1 else im.copy()
+            if small.mode in ("RGBA", "LA", "PA") or (small.mode == "P" and "transparency" in small.info):
+                rgba = small.convert("RGBA")
+                flat = Image.new("RGB", rgba.size, (255, 255, 255))
+                flat.paste(rgba, mask=rgba.getchannel("A"))
+                small = flat
+            elif small.mode != "RGB":
+                small = small.convert("RGB")
+            small.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+            small.info = {}
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError, Warning):
         # an unreadable photo is already a finding; the report says it cannot be shown
         return None

@@ -354,27 +354,16 @@ def _xml_text(packet: bytes) -> str:
 
 
 def _exif_intact(raw: Any, meta: Metadata) -> None:
-    """Pillow skips an EXIF field it cannot read, with a warning: read the raw block
-    again and list it as unreadable when any field was skipped."""
+    """List the EXIF block as unreadable when a field of it cannot be read whole
+    (Pillow would skip it: :mod:`postcheck.vision.exif_check`)."""
     if not raw:
         return
-    import warnings
+    from postcheck.vision.exif_check import exif_problem
 
-    from PIL import Image
-
-    exif = Image.Exif()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            exif.load(bytes(raw))
-            for ifd in (_EXIF_IFD, _GPS_IFD):
-                exif.get_ifd(ifd)
-        except Exception as exc:
-            caught.append(warnings.WarningMessage(str(exc), UserWarning, "", 0))
-    problems = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
-    if problems:
+    problem = exif_problem(raw)
+    if problem:
         meta.unreadable.append(
-            Unreadable("EXIF", f"some of its fields are corrupt ({problems[0]})", gps=True, text=True)
+            Unreadable("EXIF", f"some of its fields are corrupt ({problem})", gps=True, text=True)
         )
 
 
