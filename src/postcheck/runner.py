@@ -320,12 +320,13 @@ def _check_inputs(
     A post's photos are checked in a second thread while its drafts are checked,
     or, for photos alone whose file names have words, while the text rules' spaCy
     pipeline is built for those words; the OCR engine starts loading in a third
-    (:mod:`postcheck.warmup`). The photo models
-    spend their time in native code that releases the GIL (onnxruntime, OpenCV,
-    dlib) while spaCy loads, so a draft with one phone photo waits for the longer
-    of the two, not their sum. Each side has its own context
-    (:meth:`CheckContext.fork`), whose notes are added back in a fixed order: the
-    result is the same as checking one input after the other.
+    (:mod:`postcheck.warmup`). The photo models spend their time in native code
+    that releases the GIL (onnxruntime, OpenCV, dlib) while spaCy loads, so a
+    draft with one phone photo waits for the longer of the two, not their sum.
+    Each side has its own context (:meth:`CheckContext.fork`), whose notes are
+    added back in a fixed order: the result is the same as checking one input
+    after the other. Nothing on either side may depend on Python's warning
+    filters, which the threads share (:mod:`postcheck.vision.exif_check`).
     """
 
     def one(i: int, item: InputFile, ctx: CheckContext) -> tuple[list[Finding], list[InputSummary]]:
