@@ -83,7 +83,7 @@ def test_an_unreadable_exif_block_is_found_whatever_the_warning_filters(tmp_path
     Image.new("RGB", (64, 48), (10, 20, 30)).save(path, exif=description_past_the_end())
     from postcheck.errors import UnreadableInput
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True):  # recorded, not shown in the test output
         warnings.simplefilter(action)
         if action == "error":  # Pillow's warning is then an exception: the photo is unreadable
             with pytest.raises(UnreadableInput):
@@ -104,7 +104,7 @@ def test_a_picture_past_the_pixel_limit_is_refused_whatever_the_warning_filters(
     path = tmp_path / "big.png"
     Image.new("RGB", (120, 100), "white").save(path)  # 12,000 pixels
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 10_000)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True):  # recorded, not shown in the test output
         warnings.simplefilter(action)
         with pytest.raises(UnreadableInput, match="too large"):
             open_image(InputFile(path.name, "image", path=path))
