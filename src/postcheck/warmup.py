@@ -34,30 +34,32 @@ def warm_models(ctx: CheckContext) -> None:
         return
 
 
+def _wants_ocr(ctx: CheckContext) -> bool:
+    return bool(ctx.enabled("image-text") and ctx.config.get("ocr.enabled"))
+
+
 def _ocr(ctx: CheckContext) -> None:
-    if ctx.enabled("image-text") and ctx.config.get("ocr.enabled"):
+    if _wants_ocr(ctx):
         from postcheck.vision import ocr_engine
 
         ocr_engine.engine()
 
 
-def start_photo_models(ctx: CheckContext) -> threading.Thread | None:
+def start_photo_models(ctx: CheckContext) -> None:
     """Start loading the OCR engine in a thread, unless it is loaded or off. The
     OCR check waits for it (the engine is built under a lock)."""
     from postcheck.vision import ocr_engine
 
-    if ocr_engine.is_loaded() or not (ctx.enabled("image-text") and ctx.config.get("ocr.enabled")):
-        return None
+    if ocr_engine.is_loaded() or not _wants_ocr(ctx):
+        return
 
     def load() -> None:
         try:
-            _ocr(ctx)
+            ocr_engine.engine()
         except Exception:  # the OCR check reports it
             return
 
-    thread = threading.Thread(target=load, name="postcheck-ocr-load", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=load, name="postcheck-ocr-load", daemon=True).start()
 
 
 def names_need_text(inputs: Any, ctx: CheckContext, text_rules: bool) -> bool:
