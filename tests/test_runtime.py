@@ -35,7 +35,44 @@ def test_telemetry_is_switched_off_before_the_first_session(monkeypatch):
     sess = runtime.session(model, "faces in photos")
     assert calls == ["telemetry off", "session"]
     assert sess.get_session_options().intra_op_num_threads == runtime.threads()
-    assert sess.get_session_options().enable_cpu_mem_arena is False
+    assert sess.get_session_options().get_session_config_entry("session.use_env_allocators") == "1"
+
+
+def test_every_session_shares_one_arena_registered_once(monkeypatch):
+    """The arena is registered once per process, however many sessions are made and
+    from however many threads, and a session made on it runs."""
+    import threading
+
+    import numpy as np
+    import onnxruntime as ort
+
+    from postcheck.faces import centerface
+
+    registered = []
+    real = ort.create_and_register_allocator
+    monkeypatch.setattr(runtime, "_arena", False)
+    monkeypatch.setattr(ort, "create_and_register_allocator", lambda *a: registered.append(a[1]) or real(*a))
+    model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
+    made = []
+    workers = [threading.Thread(target=lambda: made.append(runtime.session(model, "x"))) for _ in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert len(made) == 4 and len(registered) == 1
+    heatmap = made[0].run(None, {"input.1": np.full((1, 3, 64, 64), 128, np.uint8)})[0]
+    assert heatmap.shape == (1, 1, 16, 16) and float(heatmap.max()) < centerface.THRESHOLD  # grey: no face
+
+
+def test_a_session_does_not_keep_a_second_copy_of_its_model(monkeypatch):
+    """onnxruntime's Python class keeps the bytes a session was made from (to make
+    it again with other providers); postcheck's sessions drop them."""
+    from postcheck.faces import centerface
+
+    model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
+    sess = runtime.session(model, "faces in photos")
+    assert getattr(sess, "_model_bytes", None) is None
+    assert sess.get_inputs()[0].name == "input.1"
 
 
 @pytest.mark.parametrize("damage", ["missing", "truncated"])

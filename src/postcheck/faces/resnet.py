@@ -89,20 +89,13 @@ def _save(path: Path, model: bytes) -> None:
 
 
 def _session(model: bytes, threads: int) -> Any:
-    import onnxruntime as ort
+    """The session every other model has (:func:`postcheck.vision.runtime.session`):
+    buffers from the process's shared arena, errors only on the terminal."""
+    import onnxruntime  # noqa: F401 - without it, dlib computes the descriptors itself
 
-    # onnxruntime's event tracing; ORT_DISABLE_TELEMETRY (postcheck/__init__.py) stops the rest
-    ort.disable_telemetry_events()
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    options.log_severity_level = 3  # errors only: never print to the user's terminal
-    # without onnxruntime's memory arena a run's buffers are given back afterwards
-    # (40 faces: 99 MB kept instead of 154 MB), at the same speed
-    options.enable_cpu_mem_arena = False
-    return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    from postcheck.vision import runtime
+
+    return runtime.session(model, "faces in photos", threads)
 
 
 def _matches(session: Any, source_sha256: str) -> bool:

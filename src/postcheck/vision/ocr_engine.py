@@ -23,7 +23,7 @@ On a budget (docs/images.md gives the figures):
 * **models loaded once per process**, from the files inside the ``rapidocr``
   wheel, each checked against the SHA-256 below before onnxruntime parses it,
   into postcheck's own sessions (:mod:`postcheck.vision.runtime`: one
-  intra-op thread per worker, no memory arena, telemetry off). RapidOCR's own
+  intra-op thread per worker, buffers from the shared arena, telemetry off). RapidOCR's own
   loader is not used: it downloads a model file that is missing or whose hash
   differs. Here a missing or damaged file is :class:`~postcheck.errors.Unavailable`
   ("not checked", the post cannot pass), and nothing is ever downloaded.
