@@ -16,7 +16,9 @@ Steps (all with onnx's and onnxruntime's own tools):
    faces from the shared test photos, a seed of its own so the evaluation photos
    are never the calibration photos).
 
-The script prints the new file's SHA-256, which goes into
+The bundled file was made by step 4 from the file steps 1-3 made for an earlier release (SHA-256
+a41dda3992d96801454d34a692c9a9d754f2a8402656871568b7874800c2d05e); ``--only-pixel-input``
+runs step 4 alone on ``--out``. The script prints the new file's SHA-256, which goes into
 ``postcheck.faces.centerface.MODEL_SHA256``. docs/faces.md gives the measured
 speed and recall.
 """
@@ -65,6 +67,39 @@ def dynamic_float_model(src: Path, dst: Path) -> None:
     onnx.save(model, str(dst))
 
 
+def pixel_input(src: Path, dst: Path) -> None:
+    """Step 4: drop the input's QuantizeLinear when it is the identity on 8-bit
+    pixels (scale 1, zero point 0) and declare the input uint8; raises ValueError
+    otherwise."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, numpy_helper
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    name = graph.input[0].name
+    first = next((n for n in graph.node if name in n.input), None)
+    if first is None or first.op_type != "QuantizeLinear" or first.input[0] != name:
+        raise ValueError(f"the input {name!r} is not quantised by a QuantizeLinear node")
+    inits = {i.name: i for i in graph.initializer}
+    scale = numpy_helper.to_array(inits[first.input[1]])
+    zero = numpy_helper.to_array(inits[first.input[2]])
+    if scale.size != 1 or float(scale) != 1.0 or zero.dtype != np.uint8 or int(zero) != 0:
+        raise ValueError(f"the input's scale is {scale} and zero point {zero}, not 1 and 0 (uint8)")
+    graph.node.remove(first)
+    for node in graph.node:
+        for k, i in enumerate(node.input):
+            if i == first.output[0]:
+                node.input[k] = name
+    used = {i for n in graph.node for i in n.input}
+    for init in [inits[first.input[1]], inits[first.input[2]]]:
+        if init.name not in used:
+            graph.initializer.remove(init)
+    graph.input[0].type.tensor_type.elem_type = TensorProto.UINT8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(dst))
+
+
 def calibration_blobs(faces_dir: Path) -> list:
     import bench_faces
     import cv2
@@ -90,7 +125,11 @@ def main() -> int:
     default = Path(os.environ.get("POSTCHECK_FACES_DIR", ROOT.parent / "shared" / "testdata" / "faces"))
     ap.add_argument("--faces", type=Path, default=default, help="the shared face test photos")
     ap.add_argument("--out", type=Path, default=MODELS / "centerface-int8.onnx")
+    ap.add_argument("--only-pixel-input", action="store_true", help="run step 4 alone on --out")
     args = ap.parse_args()
+    if args.only_pixel_input:
+        pixel_input(args.out, args.out)
+        return _report(args.out)
     from onnxruntime.quantization import (
         CalibrationDataReader,
         CalibrationMethod,
@@ -114,7 +153,7 @@ def main() -> int:
         dynamic_float_model(MODELS / "centerface.onnx", dyn)
         quantize_static(
             str(dyn),
-            str(args.out),
+            str(quantised := Path(tmp) / "centerface-int8-float-input.onnx"),
             Reader(),
             quant_format=QuantFormat.QOperator,
             per_channel=True,
@@ -122,8 +161,13 @@ def main() -> int:
             activation_type=QuantType.QUInt8,
             calibrate_method=CalibrationMethod.MinMax,
         )
-    digest = hashlib.sha256(args.out.read_bytes()).hexdigest()
-    print(f"{args.out} ({args.out.stat().st_size} bytes)\nSHA-256 {digest}")
+        pixel_input(quantised, args.out)
+    return _report(args.out)
+
+
+def _report(path: Path) -> int:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(f"{path} ({path.stat().st_size} bytes)\nSHA-256 {digest}")
     return 0
 
 

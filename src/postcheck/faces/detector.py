@@ -33,7 +33,7 @@ Box = tuple[int, int, int, int]  # top, right, bottom, left
 DETECTORS = ("centerface", "hog", "cnn")
 # What the face cache records as the detector that made its encodings: the
 # encodings depend on the boxes, so a new detector model means re-enrolling.
-IDENTITY = {"centerface": f"centerface-int8-{centerface.MODEL_SHA256[:12]}", "hog": "hog", "cnn": "cnn"}
+IDENTITY = {"centerface": f"centerface-int8-{centerface.OUTPUT_ID}", "hog": "hog", "cnn": "cnn"}
 
 CENTERFACE_MIN_PX = centerface.MIN_PX
 CENTERFACE_THRESHOLD = centerface.THRESHOLD
