@@ -25,10 +25,10 @@ def test_telemetry_is_switched_off_before_the_first_session(monkeypatch):
     from postcheck.faces import centerface
 
     calls: list[str] = []
-    real_session = ort.InferenceSession
+    real_session = runtime._session_class(ort)
     monkeypatch.setattr(ort, "disable_telemetry_events", lambda: calls.append("telemetry off"))
     monkeypatch.setattr(
-        ort, "InferenceSession", lambda *a, **kw: calls.append("session") or real_session(*a, **kw)
+        runtime, "_Session", lambda *a, **kw: calls.append("session") or real_session(*a, **kw)
     )
     monkeypatch.setattr(runtime, "_telemetry_off", False)
     model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
@@ -100,3 +100,27 @@ def test_a_damaged_face_detector_model_means_not_checked(school, tmp_path, monke
     note = next(n for n in res.notes if n.startswith("not checked: faces in photos"))
     assert Path(model).name in note and ("missing" if damage == "missing" else "damaged") in note
     assert res.verdict == Severity.BLOCK
+
+
+def test_every_run_hands_back_what_the_arena_added_beyond_its_first_region(monkeypatch):
+    """A run without options of its own asks onnxruntime to shrink the arena at its
+    end; the caller's own options are passed through untouched."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from postcheck.faces import centerface
+
+    seen = []
+    real = ort.InferenceSession.run
+    monkeypatch.setattr(
+        ort.InferenceSession, "run", lambda s, o, f, r=None: seen.append(r) or real(s, o, f, r)
+    )
+    model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
+    sess = runtime.session(model, "faces in photos")
+    assert isinstance(sess, ort.InferenceSession)  # RapidOCR accepts nothing else
+    pixels = {"input.1": np.zeros((1, 3, 32, 32), np.uint8)}
+    sess.run(None, pixels)
+    mine = ort.RunOptions()
+    sess.run(None, pixels, mine)
+    assert seen[0].get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"
+    assert seen[1] is mine
