@@ -50,7 +50,7 @@ def test_every_session_shares_one_arena_registered_once(monkeypatch):
 
     registered = []
     real = ort.create_and_register_allocator
-    monkeypatch.setattr(runtime, "_arena", False)
+    monkeypatch.setattr(runtime, "_arena", None)
     monkeypatch.setattr(ort, "create_and_register_allocator", lambda *a: registered.append(a[1]) or real(*a))
     model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
     made = []
@@ -124,3 +124,23 @@ def test_every_run_hands_back_what_the_arena_added_beyond_its_first_region(monke
     sess.run(None, pixels, mine)
     assert seen[0].get_run_config_entry("memory.enable_memory_arena_shrinkage") == "cpu:0"
     assert seen[1] is mine
+
+
+def test_without_a_shared_arena_sessions_still_run(monkeypatch):
+    """An onnxruntime that cannot register the arena gives sessions with their own."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from postcheck.faces import centerface
+
+    def refuse(*args: object) -> None:
+        raise RuntimeError("not in this build")
+
+    monkeypatch.setattr(runtime, "_arena", None)
+    monkeypatch.setattr(ort, "create_and_register_allocator", refuse)
+    model = runtime.verified_model(centerface.MODEL_PATH, centerface.MODEL_SHA256, "faces in photos")
+    sess = runtime.session(model, "faces in photos")
+    with pytest.raises(RuntimeError, match="does not have configuration"):
+        sess.get_session_options().get_session_config_entry("session.use_env_allocators")
+    heatmap = sess.run(None, {"input.1": np.full((1, 3, 64, 64), 128, np.uint8)})[0]
+    assert heatmap.shape == (1, 1, 16, 16)

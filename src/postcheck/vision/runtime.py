@@ -113,14 +113,15 @@ def session(model: bytes, what: str, n_threads: int | None = None) -> Any:
         raise Unavailable(what, "install onnxruntime (pip install onnxruntime)") from exc
     with _lock:
         disable_telemetry()
-        _shared_arena(ort)
+        shared = _shared_arena(ort)
         cls = _session_class(ort)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = n_threads or threads()
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    opts.add_session_config_entry("session.use_env_allocators", "1")
+    if shared:
+        opts.add_session_config_entry("session.use_env_allocators", "1")
     # a memory pattern plans one block per input size: larger than the arena's reuse
     opts.enable_mem_pattern = False
     opts.log_severity_level = 3  # errors only
@@ -164,19 +165,25 @@ def _session_class(ort: Any) -> Any:
 # 12 MP photo at half size, about 150 MB) fits in it, so the arena needs no second
 # region for ordinary photos. Pages are resident only once a run has used them.
 ARENA_FIRST_REGION = 256 << 20
-_arena = False
+_arena: bool | None = None  # registered; None: not tried yet
 
 
-def _shared_arena(ort: Any) -> None:
+def _shared_arena(ort: Any) -> bool:
     """Register, once per process, the arena every session takes its buffers from
-    (``session.use_env_allocators``); called under ``_lock``."""
+    (``session.use_env_allocators``); called under ``_lock``. False when this
+    onnxruntime cannot: each session then has its own arena, as by default."""
     global _arena
-    if _arena:
-        return
-    cfg = ort.OrtArenaCfg(0, 0, ARENA_FIRST_REGION, -1)  # no limit, regions doubling after the first
-    info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
-    ort.create_and_register_allocator(info, cfg)
-    _arena = True
+    if _arena is None:
+        try:
+            cfg = ort.OrtArenaCfg(0, 0, ARENA_FIRST_REGION, -1)  # no limit; regions double after the first
+            cpu = ort.OrtMemoryInfo(
+                "Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT
+            )
+            ort.create_and_register_allocator(cpu, cfg)
+            _arena = True
+        except Exception:  # an onnxruntime build without it: more memory, same results
+            _arena = False
+    return _arena
 
 
 _M_TRIM_THRESHOLD = -1
