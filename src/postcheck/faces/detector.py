@@ -32,7 +32,8 @@ Box = tuple[int, int, int, int]  # top, right, bottom, left
 
 DETECTORS = ("centerface", "hog", "cnn")
 # What the face cache records as the detector that made its encodings: the
-# encodings depend on the boxes, so a new detector model means re-enrolling.
+# encodings depend on the boxes, so a detector model that gives other numbers
+# means re-enrolling (centerface.OUTPUT_ID names the numbers, not the file).
 IDENTITY = {"centerface": f"centerface-int8-{centerface.OUTPUT_ID}", "hog": "hog", "cnn": "cnn"}
 
 CENTERFACE_MIN_PX = centerface.MIN_PX

@@ -145,7 +145,7 @@ def _session_class(ort: Any) -> Any:
     the shared arena added beyond its first (``memory.enable_memory_arena_shrinkage``);
     called under ``_lock``. A 48 MP photo grows the arena to about 1 GB: without
     this a batch worker kept that for the rest of the batch (the next 12 MP photos
-    peaked at 1,084 MB instead of 571). The first region stays."""
+    peaked at 1,084 MB instead of 568). The first region stays."""
     global _Session
     if _Session is None:
 
