@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from postcheck.vision.gps import GPS, exif_position, haversine_m, human_metres
-from postcheck.vision.xmp import read_xmp, xmp_packet
+from postcheck.vision.xmp import SCAN, read_xmp, xmp_packet
 
 __all__ = ["GPS", "Metadata", "Unreadable", "filename_text", "haversine_m", "human_metres", "read_metadata"]
 
@@ -277,7 +277,8 @@ def read_metadata(loaded: Any) -> Metadata:
         meta.gps = _exif_gps(exif, meta)
         _exif_texts(exif, meta)
     _iptc_texts(loaded, meta)
-    packet = xmp_packet(loaded.info, loaded.path, loaded.data)
+    path = loaded.path
+    packet = xmp_packet(loaded.info, lambda: loaded.data if path is None else _head(path, SCAN))
     if packet:
         xmp_gps = read_xmp(packet, meta)
         if meta.gps is None:

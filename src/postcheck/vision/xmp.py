@@ -11,7 +11,7 @@ listed as unreadable and its text content checked as ``XMP (unparsed)``.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from postcheck.vision.gps import GPS, xmp_position
@@ -48,22 +48,21 @@ _PACKET = re.compile(rb"<x:xmpmeta[\s>].*?</x:xmpmeta>", re.S)
 _RDF_LI = f"{{{NS['rdf']}}}li"
 
 
-def xmp_packet(info: dict[str, Any], path: Path | None, data: bytes | None = None) -> bytes | None:
-    """The raw XMP packet: from Pillow's info, else scanned from the file (or the
-    bytes of a picture that has no file of its own)."""
+# How far into a picture a packet Pillow did not report is looked for.
+SCAN = 4 << 20
+
+
+def xmp_packet(info: dict[str, Any], head: Callable[[], bytes | None]) -> bytes | None:
+    """The raw XMP packet: from Pillow's info, else scanned for in the picture's
+    first :data:`SCAN` bytes, which ``head`` reads only then."""
     for key in ("xmp", "XML:com.adobe.xmp"):
         raw = info.get(key)
         if raw:
             return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
-    if path is not None:
-        try:
-            with path.open("rb") as fh:
-                data = fh.read(4 << 20)
-        except OSError:
-            data = b""
+    data = head()
     if not data:
         return None
-    m = _PACKET.search(data[: 4 << 20])
+    m = _PACKET.search(data[:SCAN])
     return m.group(0) if m else None
 
 
